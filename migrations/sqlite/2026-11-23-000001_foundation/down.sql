@@ -1,0 +1,11 @@
+DROP TABLE idempotency_keys;
+DROP TABLE audit_events;
+DROP TABLE interventions;
+DROP TABLE family_members;
+DROP TABLE cases;
+DROP TABLE reference_counters;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE desk_opening_hours;
+DROP TABLE desks;
+DROP TABLE organizations;

@@ -1,0 +1,114 @@
+//! Builds the HTTP application: shared state, middleware, routes, docs, and the server itself.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, http::header, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::auth::tokens::TokenService;
+use crate::config::Settings;
+use crate::db::Database;
+use crate::error::Error;
+use crate::http::{fallback, middleware};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Database,
+    pub tokens: TokenService,
+    pub settings: Settings,
+}
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    /// Connects and migrates the database, bootstraps the first admin, binds the listener.
+    pub fn build(settings: Settings) -> Result<Self, Box<dyn std::error::Error>> {
+        let db = Database::connect(&settings.database, settings.db_pool_size)?;
+        let applied = db.migrate()?;
+        if applied > 0 {
+            log::info!("applied {applied} migration(s) on {}", settings.database.backend_name());
+        }
+        crate::bootstrap::ensure_platform_admin(&db, &settings)?;
+        let secret = crate::bootstrap::jwt_secret(&settings)?;
+        let tokens = TokenService::new(&secret, &settings.jwt_issuer, &settings.jwt_audience);
+
+        let listener = TcpListener::bind(settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.workers;
+        let cors_origins = settings.cors_origins.clone();
+        let state = web::Data::new(AppState { db, tokens, settings });
+        let spec = crate::openapi::document();
+        let routes = web::Data::new(fallback::RouteTable::from_openapi(&spec));
+
+        let server = HttpServer::new(move || {
+            App::new()
+                .into_utoipa_app()
+                .app_data(state.clone())
+                .app_data(routes.clone())
+                .app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
+                .configure(crate::api::routes)
+                .into_app()
+                .service(
+                    SwaggerUi::new("/swagger-ui/{_:.*}")
+                        .url("/api-docs/openapi.json", spec.clone())
+                        .config(SwaggerConfig::default().validator_url("none").persist_authorization(true)),
+                )
+                .route("/swagger-ui", web::get().to(redirect_to_swagger))
+                .default_service(web::to(fallback::not_found_or_method_not_allowed))
+                .wrap(Compress::default())
+                .wrap(cors(&cors_origins))
+                .wrap(from_fn(middleware::envelope))
+        })
+        .workers(workers)
+        .listen(listener)?
+        .run();
+        Ok(Application { server, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+async fn redirect_to_swagger() -> HttpResponse {
+    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/swagger-ui/")).finish()
+}
+
+/// Browsers may call the API only from the configured origins.
+fn cors(origins: &[String]) -> Cors {
+    let allowed: Arc<Vec<String>> = Arc::new(origins.to_vec());
+    Cors::default()
+        .allowed_origin_fn(move |origin, _| origin.to_str().is_ok_and(|o| allowed.iter().any(|a| a == o)))
+        .allowed_methods(["GET", "POST", "PATCH", "PUT", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::HeaderName::from_static("x-request-id"),
+            header::RETRY_AFTER,
+        ])
+        .max_age(3600)
+}

@@ -1,0 +1,210 @@
+//! Settings from the environment (`SPORTELLO_*`, `.env` honoured), validated once at start.
+//! Every error names the variable at fault.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+/// Where the data lives: chosen from the URL, refusing what looks like a typo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(raw.to_string()));
+        }
+        let path = raw.strip_prefix("sqlite://").unwrap_or(raw);
+        if path.contains("://") {
+            return Err("use postgres://… or a SQLite file path (optionally sqlite://…)".into());
+        }
+        if path.is_empty() {
+            return Err("empty database path".into());
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DatabaseUrl,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// None: generate one into the data dir (local runs only).
+    pub jwt_secret: Option<Vec<u8>>,
+    pub admin_password: Option<String>,
+    pub cors_origins: Vec<String>,
+    pub workers: usize,
+    pub db_pool_size: u32,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {}: {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { variable, message: message.into() }
+}
+
+impl Settings {
+    /// Reads the process environment (after loading `.env` if present).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds settings from any lookup, so tests can vary them without touching the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+
+        let data_dir = PathBuf::from(var("SPORTELLO_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database = match var("SPORTELLO_DATABASE_URL") {
+            Some(raw) => DatabaseUrl::parse(&raw).map_err(|m| bad("SPORTELLO_DATABASE_URL", m))?,
+            None => DatabaseUrl::Sqlite(data_dir.join("sportello.db")),
+        };
+        let bind = var("SPORTELLO_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse::<SocketAddr>()
+            .map_err(|e| bad("SPORTELLO_BIND", format!("expected host:port, e.g. 127.0.0.1:8080 ({e})")))?;
+        let jwt_secret = match var("SPORTELLO_JWT_SECRET") {
+            Some(s) if s.len() < 32 => return Err(bad("SPORTELLO_JWT_SECRET", "must be at least 32 bytes")),
+            Some(s) => Some(s.into_bytes()),
+            None => None,
+        };
+        let admin_password = match var("SPORTELLO_ADMIN_PASSWORD") {
+            Some(p) if p.chars().count() < 12 => {
+                return Err(bad("SPORTELLO_ADMIN_PASSWORD", "must be at least 12 characters"));
+            }
+            other => other,
+        };
+        let cors_origins = match var("SPORTELLO_CORS_ORIGINS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(|o| {
+                    if (o.starts_with("https://") || o.starts_with("http://")) && !o.ends_with('/') {
+                        Ok(o.to_string())
+                    } else {
+                        Err(bad(
+                            "SPORTELLO_CORS_ORIGINS",
+                            format!("'{o}' is not an origin like https://app.example.org"),
+                        ))
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let workers = parse_number(var("SPORTELLO_WORKERS"), "SPORTELLO_WORKERS", cores, 1, 256)?;
+        let db_pool_size =
+            parse_number(var("SPORTELLO_DB_POOL_SIZE"), "SPORTELLO_DB_POOL_SIZE", 8, 1, 512)? as u32;
+        Ok(Settings {
+            database,
+            bind,
+            data_dir,
+            jwt_secret,
+            admin_password,
+            cors_origins,
+            workers,
+            db_pool_size,
+            jwt_issuer: var("SPORTELLO_JWT_ISSUER").unwrap_or_else(|| "sportello".into()),
+            jwt_audience: var("SPORTELLO_JWT_AUDIENCE").unwrap_or_else(|| "sportello-api".into()),
+        })
+    }
+}
+
+fn parse_number(
+    raw: Option<String>,
+    variable: &'static str,
+    default: usize,
+    min: usize,
+    max: usize,
+) -> Result<usize, ConfigError> {
+    match raw {
+        None => Ok(default),
+        Some(s) => match s.trim().parse::<usize>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(bad(variable, format!("expected a whole number from {min} to {max}"))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_to_sqlite_in_the_data_dir() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.database, DatabaseUrl::Sqlite(PathBuf::from("./data/sportello.db")));
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert!(s.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn postgres_and_sqlite_urls_are_recognised() {
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db").unwrap(),
+            DatabaseUrl::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(),
+            DatabaseUrl::Sqlite("/tmp/x.db".into())
+        );
+        assert!(DatabaseUrl::parse("postgress://u@h/db").is_err());
+        assert!(DatabaseUrl::parse("mysql://u@h/db").is_err());
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        assert_eq!(settings(&[("SPORTELLO_BIND", "nope")]).unwrap_err().variable, "SPORTELLO_BIND");
+        assert_eq!(
+            settings(&[("SPORTELLO_JWT_SECRET", "short")]).unwrap_err().variable,
+            "SPORTELLO_JWT_SECRET"
+        );
+        assert_eq!(settings(&[("SPORTELLO_WORKERS", "0")]).unwrap_err().variable, "SPORTELLO_WORKERS");
+        assert_eq!(
+            settings(&[("SPORTELLO_CORS_ORIGINS", "https://a.example, ftp://b")]).unwrap_err().variable,
+            "SPORTELLO_CORS_ORIGINS"
+        );
+        assert_eq!(
+            settings(&[("SPORTELLO_ADMIN_PASSWORD", "short")]).unwrap_err().variable,
+            "SPORTELLO_ADMIN_PASSWORD"
+        );
+    }
+
+    #[test]
+    fn cors_origins_are_split() {
+        let s = settings(&[("SPORTELLO_CORS_ORIGINS", "https://a.example, http://localhost:3000")]).unwrap();
+        assert_eq!(s.cors_origins, vec!["https://a.example", "http://localhost:3000"]);
+    }
+}

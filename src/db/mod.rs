@@ -1,0 +1,190 @@
+//! Database access: one connection type for SQLite and PostgreSQL, a pool, migrations, and the
+//! repositories (one module per aggregate). Handlers never see which backend they talk to.
+
+pub mod audit;
+pub mod cases;
+pub mod desks;
+pub mod family_members;
+pub mod idempotency;
+pub mod interventions;
+pub mod organizations;
+pub mod refresh_tokens;
+pub mod schema;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::DatabaseUrl;
+use crate::error::{Error, Result};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(diesel::PgConnection),
+    // Keep SQLite last: MultiConnection tries the variants in order when establishing.
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Conn = PooledConnection<ConnectionManager<DbConnection>>;
+
+/// Per-connection settings for SQLite. busy_timeout must come before WAL, or concurrent pool start-up
+/// races into "database is locked".
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> std::result::Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// The pool plus what the rest of the code needs to know about the backend.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<ConnectionManager<DbConnection>>,
+}
+
+impl Database {
+    /// Connects once directly (so a bad URL reports its real cause), then builds the pool.
+    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<Self> {
+        let conn_url = match url {
+            DatabaseUrl::Postgres(u) => {
+                diesel::PgConnection::establish(u)
+                    .map_err(|e| Error::Unavailable(format!("cannot connect to PostgreSQL: {e}")))?;
+                u.clone()
+            }
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        Error::Unavailable(format!("cannot create the directory {}: {e}", dir.display()))
+                    })?;
+                }
+                let p = path.to_string_lossy().to_string();
+                diesel::SqliteConnection::establish(&p)
+                    .map_err(|e| Error::Unavailable(format!("cannot open SQLite file {p}: {e}")))?;
+                p
+            }
+        };
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(ConnectionManager::<DbConnection>::new(conn_url))
+            .map_err(|e| Error::Unavailable(format!("cannot build the connection pool: {e}")))?;
+        Ok(Database { pool })
+    }
+
+    pub fn get(&self) -> Result<Conn> {
+        self.pool.get().map_err(|e| Error::Unavailable(format!("no database connection: {e}")))
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> Result<usize> {
+        let mut conn = self.get()?;
+        let applied = match &mut *conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        };
+        applied.map_err(|e| Error::internal("migrations", e))
+    }
+
+    /// Runs blocking diesel work off the async workers.
+    pub async fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || {
+            let mut conn = db.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| Error::internal("blocking task", e))?
+    }
+
+    pub fn pool_state(&self) -> (u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections)
+    }
+}
+
+/// A transaction that writes. On SQLite it takes the write lock up front (BEGIN IMMEDIATE): a deferred
+/// transaction that reads first and then writes can fail with SQLITE_BUSY without waiting.
+pub fn write_tx<T, F>(conn: &mut DbConnection, f: F) -> Result<T>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T>,
+{
+    match conn {
+        DbConnection::Postgresql(_) => conn.transaction(f),
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => {
+                    <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// Whether the database answers (for `/health/ready`).
+pub fn ping(conn: &mut DbConnection) -> Result<()> {
+    conn.batch_execute("SELECT 1").map_err(|e| Error::Unavailable(format!("database ping: {e}")))
+}
+
+/// Now, truncated to microseconds: PostgreSQL keeps microseconds, SQLite would keep nanoseconds, and an
+/// ETag or cursor must read back exactly as written.
+pub fn now() -> chrono::NaiveDateTime {
+    let t = chrono::Utc::now().naive_utc();
+    let micros = t.and_utc().timestamp_micros();
+    chrono::DateTime::from_timestamp_micros(micros).map(|d| d.naive_utc()).unwrap_or(t)
+}
+
+/// A new time-ordered id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// `%` and `_` are wildcards in LIKE: escape them (with `\`) so a search for "50%" means 50%.
+pub fn like_pattern(fragment: &str) -> String {
+    let mut out = String::with_capacity(fragment.len() + 2);
+    out.push('%');
+    for c in fragment.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// JSON arrays of codes are stored as text (MultiConnection has no JSON type).
+pub fn to_json_text<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::internal("json encode", e))
+}
+
+pub fn from_json_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::internal("json decode", e))
+}

@@ -1,0 +1,230 @@
+//! The tables, written once for both backends (see migrations/). Ids are UUIDv7 text; times naive UTC.
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        code -> Text,
+        tax_id -> Nullable<Text>,
+        municipality -> Nullable<Text>,
+        district -> Nullable<Text>,
+        address -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    desks (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        address -> Nullable<Text>,
+        municipality -> Nullable<Text>,
+        languages -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    desk_opening_hours (id) {
+        id -> Text,
+        desk_id -> Text,
+        position -> Integer,
+        weekday -> Integer,
+        opens -> Time,
+        closes -> Time,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        notes -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        organization_id -> Text,
+        username -> Text,
+        display_name -> Text,
+        email -> Nullable<Text>,
+        role -> Text,
+        active -> Bool,
+        password_hash -> Text,
+        failed_logins -> Integer,
+        first_failed_at -> Nullable<Timestamp>,
+        locked_until -> Nullable<Timestamp>,
+        last_login_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        family_id -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reference_counters (organization_id, year) {
+        organization_id -> Text,
+        year -> Integer,
+        last_value -> BigInt,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        organization_id -> Text,
+        desk_id -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        reference_code -> Text,
+        status -> Text,
+        closure_reason -> Nullable<Text>,
+        closure_note -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        given_name -> Text,
+        family_name -> Text,
+        search_name -> Text,
+        sex -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
+        birth_place -> Nullable<Text>,
+        country_of_birth -> Nullable<Text>,
+        citizenship -> Nullable<Text>,
+        tax_code -> Nullable<Text>,
+        languages -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        address -> Nullable<Text>,
+        residence_municipality -> Nullable<Text>,
+        arrival_date -> Nullable<Date>,
+        legal_status -> Nullable<Text>,
+        permit_type -> Nullable<Text>,
+        permit_number -> Nullable<Text>,
+        permit_expiry -> Nullable<Date>,
+        education -> Nullable<Text>,
+        employment -> Nullable<Text>,
+        housing -> Nullable<Text>,
+        needs -> Text,
+        notes -> Nullable<Text>,
+        restricted_notes -> Nullable<Text>,
+        source_system -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    family_members (id) {
+        id -> Text,
+        case_id -> Text,
+        relationship -> Text,
+        given_name -> Text,
+        family_name -> Text,
+        sex -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
+        citizenship -> Nullable<Text>,
+        tax_code -> Nullable<Text>,
+        lives_with_beneficiary -> Bool,
+        dependent -> Bool,
+        notes -> Nullable<Text>,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    interventions (id) {
+        id -> Text,
+        case_id -> Text,
+        organization_id -> Text,
+        kind -> Text,
+        occurred_on -> Date,
+        duration_minutes -> Nullable<Integer>,
+        operator_id -> Text,
+        summary -> Text,
+        follow_up_on -> Nullable<Date>,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_organization_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Nullable<Text>,
+        case_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        client_ip -> Nullable<Text>,
+        outcome -> Text,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (owner_id, idempotency_key) {
+        owner_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        response_headers -> Nullable<Text>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(desks -> organizations (organization_id));
+diesel::joinable!(desk_opening_hours -> desks (desk_id));
+diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(family_members -> cases (case_id));
+diesel::joinable!(interventions -> cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    desks,
+    desk_opening_hours,
+    users,
+    refresh_tokens,
+    reference_counters,
+    cases,
+    family_members,
+    interventions,
+    audit_events,
+    idempotency_keys,
+);

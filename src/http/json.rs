@@ -1,0 +1,188 @@
+//! Body and query extractors that answer problem+json: 415 for non-JSON, 413 over the limit, 400 for
+//! malformed JSON, 422 naming the field whose value does not fit, then the DTO's own validation.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web::Bytes};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use validator::Validate;
+
+use crate::error::{Error, FieldError};
+use crate::http::BODY_LIMIT;
+
+/// A JSON (or JSON merge patch) body, parsed and validated.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T> ApiJson<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// Reads a whole body, refusing more than `limit` bytes (early when Content-Length says so).
+pub async fn read_body(req: &HttpRequest, payload: &mut Payload, limit: usize) -> Result<Bytes, Error> {
+    if let Some(len) = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        && len > limit
+    {
+        return Err(Error::PayloadTooLarge(limit));
+    }
+    let mut body = actix_web::web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| Error::BadRequest("the request body could not be read".into()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(Error::PayloadTooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    match req.mime_type() {
+        Ok(Some(m)) => {
+            m.type_() == mime::APPLICATION && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
+        }
+        _ => false,
+    }
+}
+
+/// Parses JSON, naming the offending field when a value has the wrong type or code.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Data => {
+                    let field = if path == "." { String::new() } else { path };
+                    Err(Error::Validation(vec![FieldError::new(
+                        field,
+                        "invalid",
+                        clean_serde_message(&inner),
+                    )]))
+                }
+                _ => Err(Error::BadRequest(format!("malformed JSON: {inner}"))),
+            }
+        }
+    }
+}
+
+/// serde's messages end with " at line 1 column 42"; the field path already says where.
+fn clean_serde_message(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json(&req) {
+                return Err(Error::UnsupportedMediaType(
+                    "send the body as application/json (or application/merge-patch+json for PATCH)".into(),
+                ));
+            }
+            let bytes = read_body(&req, &mut payload, BODY_LIMIT).await?;
+            let value: T = parse_json(&bytes)?;
+            value.validate()?;
+            Ok(ApiJson(value))
+        })
+    }
+}
+
+/// Query parameters, parsed and validated; a bad parameter is a 400 that names it.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T> ApiQuery<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + Validate> FromRequest for ApiQuery<T> {
+    type Error = Error;
+    type Future = std::future::Ready<Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()))
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<ApiQuery<T>, Error> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
+    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        Error::InvalidQuery(vec![FieldError::new(field, "invalid", e.inner().to_string())])
+    })?;
+    value.validate().map_err(|e| match Error::from(e) {
+        Error::Validation(errors) => Error::InvalidQuery(errors),
+        other => other,
+    })?;
+    Ok(ApiQuery(value))
+}
+
+fn form_urlencoded_parse(query: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(query.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Validate, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        #[validate(length(min = 1))]
+        name: String,
+        count: Option<u8>,
+    }
+
+    #[test]
+    fn syntax_errors_are_400_and_type_errors_name_the_field() {
+        assert!(matches!(parse_json::<Body>(b"{\"name\": "), Err(Error::BadRequest(_))));
+        assert!(matches!(parse_json::<Body>(b"\xff\xfe"), Err(Error::BadRequest(_))));
+        match parse_json::<Body>(br#"{"name": "a", "count": 300}"#) {
+            Err(Error::Validation(e)) => assert_eq!(e[0].field, "count"),
+            other => panic!("{other:?}"),
+        }
+        match parse_json::<Body>(br#"{"name": "a", "extra": 1}"#) {
+            Err(Error::Validation(e)) => assert!(e[0].message.contains("extra")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        #[derive(serde::Deserialize, Validate)]
+        struct Q {
+            #[validate(range(min = 1, max = 10))]
+            limit: Option<u32>,
+        }
+        assert!(parse_query::<Q>("limit=5").is_ok());
+        match parse_query::<Q>("limit=abc") {
+            Err(Error::InvalidQuery(e)) => assert_eq!(e[0].field, "limit"),
+            _ => panic!("expected a query error"),
+        }
+        match parse_query::<Q>("limit=50") {
+            Err(Error::InvalidQuery(e)) => assert_eq!(e[0].field, "limit"),
+            _ => panic!("expected a query error"),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Sportello: the API of a network of integrated immigrant service desks.
+//!
+//! A request travels http → auth → api (handlers) → domain (rules) → db (repositories).
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod openapi;

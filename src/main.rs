@@ -1,0 +1,117 @@
+//! The `sportello` command: serve (default), migrate, openapi, create-user.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sportello::app::Application;
+use sportello::config::Settings;
+use sportello::db::{self, Database};
+use sportello::domain::role::Role;
+
+#[derive(Parser)]
+#[command(name = "sportello", version, about = "API for networks of integrated immigrant service desks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (JSON) to standard output.
+    Openapi,
+    /// Create a user in an existing organization.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Organization code (e.g. PLATFORM) or id.
+        #[arg(long)]
+        organization: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    use sportello::domain::Code;
+    Role::parse(s).ok_or_else(|| {
+        format!("one of: {}", Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => sportello::openapi::to_json().map(|json| print!("{json}")).map_err(Into::into),
+        Command::Serve => serve(),
+        Command::Migrate => migrate(),
+        Command::CreateUser { username, role, organization, display_name, password_stdin } => {
+            create_user(&username, role, &organization, display_name, password_stdin)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sportello: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type AnyResult = Result<(), Box<dyn std::error::Error>>;
+
+fn serve() -> AnyResult {
+    let settings = Settings::from_env()?;
+    let bind = settings.bind;
+    let backend = settings.database.backend_name();
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings)?;
+        log::info!("Sportello listening on http://{bind} ({backend}); Swagger UI at /swagger-ui/");
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn migrate() -> AnyResult {
+    let settings = Settings::from_env()?;
+    let db = Database::connect(&settings.database, 1)?;
+    let applied = db.migrate()?;
+    println!("applied {applied} migration(s)");
+    Ok(())
+}
+
+fn create_user(
+    username: &str,
+    role: Role,
+    organization: &str,
+    display_name: Option<String>,
+    password_stdin: bool,
+) -> AnyResult {
+    let settings = Settings::from_env()?;
+    let db = Database::connect(&settings.database, 1)?;
+    db.migrate()?;
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        (line.trim_end_matches(['\r', '\n']).to_string(), false)
+    } else {
+        (sportello::auth::password::generate()?, true)
+    };
+    let mut conn = db.get()?;
+    let user = db::users::create_from_cli(&mut conn, username, role, organization, display_name, &password)?;
+    println!("created user '{}' ({}) with id {}", user.username, user.role, user.id);
+    if generated {
+        println!("password: {password}");
+    }
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! The OpenAPI document: paths collected from the handlers by utoipa-actix-web, then completed with the
+//! security schemes and the error responses every operation can give.
+
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{
+    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+};
+use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
+use utoipa_actix_web::AppExt;
+
+use crate::http::Problem;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sportello API",
+        description = "Case files, referrals and professionals for the networks of integrated immigrant \
+service desks (sportelli immigrati). Errors are RFC 9457 problem+json; collections use cursor pagination; \
+PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
+    ),
+    servers((url = "/", description = "This server")),
+    tags(
+        (name = "auth", description = "Tokens and the current user"),
+        (name = "organizations", description = "Agencies of the network"),
+        (name = "desks", description = "Service points and their opening hours"),
+        (name = "users", description = "Accounts of operators, coordinators, analysts and admins"),
+        (name = "cases", description = "Case files of beneficiaries"),
+        (name = "family members", description = "Family members of a beneficiary"),
+        (name = "interventions", description = "What the desk did for the case"),
+        (name = "health", description = "Probes")
+    )
+)]
+struct ApiDoc;
+
+/// The complete document, exactly as served at `/api-docs/openapi.json` and committed in `openapi/`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::api::routes)
+        .split_for_parts();
+    add_security_schemes(&mut doc);
+    add_error_responses(&mut doc);
+    doc
+}
+
+pub fn to_json() -> Result<String, serde_json::Error> {
+    document().to_pretty_json().map(|s| s + "\n")
+}
+
+fn add_security_schemes(doc: &mut utoipa::openapi::OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some("Access token from POST /api/v1/auth/token"))
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        "password",
+        SecurityScheme::OAuth2(OAuth2::with_description(
+            [Flow::Password(Password::new("/api/v1/auth/token", Scopes::new()))],
+            "Log in with username and password (Swagger UI's Authorize button)",
+        )),
+    );
+}
+
+const PROBLEM_RESPONSES: [(&str, &str); 11] = [
+    ("BadRequest", "Malformed request or query parameters"),
+    ("Unauthorized", "Missing, invalid or expired access token"),
+    ("Forbidden", "The caller's role may not perform this action"),
+    ("NotFound", "No such resource, or not visible to the caller"),
+    ("Conflict", "Conflicts with the current state (e.g. an illegal status transition)"),
+    ("PreconditionFailed", "If-Match names an old version"),
+    ("PayloadTooLarge", "The body exceeds 1 MiB"),
+    ("UnsupportedMediaType", "The body is not JSON"),
+    ("Unprocessable", "The body parsed but some fields are invalid"),
+    ("PreconditionRequired", "If-Match is required"),
+    ("TooManyRequests", "Too many requests"),
+];
+
+fn problem_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/problem+json", Content::new(Some(Ref::from_schema_name("Problem"))))
+        .build()
+}
+
+/// Adds the errors the conventions make possible, by what the operation has: a token, a body,
+/// path parameters, If-Match.
+fn add_error_responses(doc: &mut utoipa::openapi::OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (name, description) in PROBLEM_RESPONSES {
+        components.responses.insert(name.to_string(), RefOr::T(problem_response(description)));
+    }
+    components.schemas.entry("Problem".into()).or_insert_with(|| {
+        use utoipa::PartialSchema;
+        Problem::schema()
+    });
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_path_params = path.contains('{');
+        let ops: [(&str, Option<&mut Operation>); 5] = [
+            ("get", item.get.as_mut()),
+            ("post", item.post.as_mut()),
+            ("put", item.put.as_mut()),
+            ("patch", item.patch.as_mut()),
+            ("delete", item.delete.as_mut()),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_body = op.request_body.is_some();
+            let has_query = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+            });
+            let mut wanted: Vec<(&str, &str)> = Vec::new();
+            if has_body || has_query || method == "post" {
+                wanted.push(("400", "BadRequest"));
+            }
+            if secured {
+                wanted.push(("401", "Unauthorized"));
+                wanted.push(("403", "Forbidden"));
+                wanted.push(("429", "TooManyRequests"));
+            }
+            if has_path_params {
+                wanted.push(("404", "NotFound"));
+            }
+            if has_body {
+                wanted.push(("413", "PayloadTooLarge"));
+                wanted.push(("415", "UnsupportedMediaType"));
+                wanted.push(("422", "Unprocessable"));
+            }
+            if method == "post" && secured {
+                // Idempotency-Key reuse while the first request still runs.
+                wanted.push(("409", "Conflict"));
+            }
+            if method == "patch" {
+                wanted.push(("412", "PreconditionFailed"));
+                wanted.push(("428", "PreconditionRequired"));
+                wanted.push(("409", "Conflict"));
+            }
+            for (status, name) in wanted {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+            }
+            if secured {
+                // Swagger UI can authorize with either a pasted token or username and password.
+                let mut alternatives = op.security.take().unwrap_or_default();
+                alternatives.push(utoipa::openapi::security::SecurityRequirement::new(
+                    "password",
+                    Vec::<String>::new(),
+                ));
+                op.security = Some(alternatives);
+            }
+        }
+    }
+}
