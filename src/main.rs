@@ -50,6 +50,8 @@ fn parse_role(s: &str) -> Result<Role, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before the logger, so RUST_LOG may come from .env too.
+    let _ = dotenvy::dotenv();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi => sportello::openapi::to_json().map(|json| print!("{json}")).map_err(Into::into),

@@ -1,1 +1,172 @@
+//! Cases repository. Every query takes the caller's [`CaseScope`]: an invisible case is simply not found.
 
+use diesel::prelude::*;
+
+use crate::auth::policy::CaseScope;
+use crate::db::{DbConnection, like_pattern, schema::cases as c, schema::reference_counters as rc};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[diesel(table_name = c, treat_none_as_null = true)]
+pub struct CaseRow {
+    pub id: String,
+    pub organization_id: String,
+    pub desk_id: Option<String>,
+    pub assignee_id: Option<String>,
+    pub reference_code: String,
+    pub status: String,
+    pub closure_reason: Option<String>,
+    pub closure_note: Option<String>,
+    pub closed_at: Option<chrono::NaiveDateTime>,
+    pub given_name: String,
+    pub family_name: String,
+    pub search_name: String,
+    pub sex: Option<String>,
+    pub birth_date: Option<chrono::NaiveDate>,
+    pub birth_place: Option<String>,
+    pub country_of_birth: Option<String>,
+    pub citizenship: Option<String>,
+    pub tax_code: Option<String>,
+    pub languages: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub residence_municipality: Option<String>,
+    pub arrival_date: Option<chrono::NaiveDate>,
+    pub legal_status: Option<String>,
+    pub permit_type: Option<String>,
+    pub permit_number: Option<String>,
+    pub permit_expiry: Option<chrono::NaiveDate>,
+    pub education: Option<String>,
+    pub employment: Option<String>,
+    pub housing: Option<String>,
+    pub needs: String,
+    pub notes: Option<String>,
+    pub restricted_notes: Option<String>,
+    pub source_system: Option<String>,
+    pub external_id: Option<String>,
+    pub created_by: String,
+    pub deleted_at: Option<chrono::NaiveDateTime>,
+    pub version: i64,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// List filters; all optional, combined with AND.
+#[derive(Debug, Default, Clone)]
+pub struct CaseFilter {
+    /// Already normalised with `domain::text::search_key`.
+    pub name_key: Option<String>,
+    pub tax_code: Option<String>,
+    pub citizenship: Option<String>,
+    pub status: Option<String>,
+    pub assignee_id: Option<String>,
+    pub desk_id: Option<String>,
+    pub reference_code: Option<String>,
+    pub permit_expires_before: Option<chrono::NaiveDate>,
+    pub updated_since: Option<chrono::NaiveDateTime>,
+}
+
+type Backend = <DbConnection as diesel::Connection>::Backend;
+
+fn scoped<'a>(scope: &CaseScope) -> c::BoxedQuery<'a, Backend> {
+    let q = c::table.filter(c::deleted_at.is_null()).into_boxed();
+    match scope {
+        CaseScope::All => q,
+        CaseScope::Organization(org) => q.filter(c::organization_id.eq(org.clone())),
+    }
+}
+
+/// The next number of an organization's yearly sequence, decided by the database (safe across nodes).
+pub fn next_reference_number(conn: &mut DbConnection, organization_id: &str, year: i32) -> Result<i64> {
+    // Upserts do not compile through MultiConnection: the same statement on each concrete connection.
+    macro_rules! upsert {
+        ($conn:expr) => {
+            diesel::insert_into(rc::table)
+                .values((
+                    rc::organization_id.eq(organization_id),
+                    rc::year.eq(year),
+                    rc::last_value.eq(1_i64),
+                ))
+                .on_conflict((rc::organization_id, rc::year))
+                .do_update()
+                .set(rc::last_value.eq(rc::last_value + 1))
+                .returning(rc::last_value)
+                .get_result::<i64>($conn)
+        };
+    }
+    Ok(match conn {
+        DbConnection::Postgresql(pg) => upsert!(pg)?,
+        DbConnection::Sqlite(lite) => upsert!(lite)?,
+    })
+}
+
+pub fn insert(conn: &mut DbConnection, row: &CaseRow) -> Result<()> {
+    diesel::insert_into(c::table).values(row).execute(conn).map_err(|e| match Error::from(e) {
+        Error::Conflict { code: "duplicate", .. } => Error::conflict(
+            "duplicate_external_id",
+            "a case with this source_system and external_id already exists",
+        ),
+        other => other,
+    })?;
+    Ok(())
+}
+
+pub fn get(conn: &mut DbConnection, scope: &CaseScope, id: &str) -> Result<CaseRow> {
+    scoped(scope)
+        .filter(c::id.eq(id.to_string()))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+/// Newest first (ids are time-ordered); the cursor is the last id seen.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &CaseScope,
+    f: &CaseFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<CaseRow>> {
+    let mut q = scoped(scope).select(CaseRow::as_select());
+    if let Some(key) = &f.name_key {
+        q = q.filter(c::search_name.like(like_pattern(key)).escape('\\'));
+    }
+    if let Some(v) = &f.tax_code {
+        q = q.filter(c::tax_code.eq(v.clone()));
+    }
+    if let Some(v) = &f.citizenship {
+        q = q.filter(c::citizenship.eq(v.clone()));
+    }
+    if let Some(v) = &f.status {
+        q = q.filter(c::status.eq(v.clone()));
+    }
+    if let Some(v) = &f.assignee_id {
+        q = q.filter(c::assignee_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.desk_id {
+        q = q.filter(c::desk_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.reference_code {
+        q = q.filter(c::reference_code.eq(v.clone()));
+    }
+    if let Some(v) = f.permit_expires_before {
+        q = q.filter(c::permit_expiry.lt(v));
+    }
+    if let Some(v) = f.updated_since {
+        q = q.filter(c::updated_at.ge(v));
+    }
+    if let Some(after) = after {
+        q = q.filter(c::id.lt(after.to_string()));
+    }
+    Ok(q.order(c::id.desc()).limit(limit + 1).load(conn)?)
+}
+
+/// Saves the whole row if its stored version is still `expected_version` (else 412).
+pub fn save(conn: &mut DbConnection, row: &CaseRow, expected_version: i64) -> Result<()> {
+    let n = diesel::update(c::table.filter(c::id.eq(&row.id)).filter(c::version.eq(expected_version)))
+        .set(row)
+        .execute(conn)?;
+    if n == 0 { Err(Error::PreconditionFailed) } else { Ok(()) }
+}

@@ -1,1 +1,428 @@
-pub fn routes(_cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {}
+//! `/api/v1/desks`: service points (sportelli) and their weekly opening hours.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::api::v1::patch;
+use crate::app::AppState;
+use crate::auth::{Action, policy, principal::Caller};
+use crate::db::{self, audit::AuditEvent, desks as repo, desks::DeskRow, desks::OpeningHoursRow};
+use crate::domain::desk::{OpeningSlot, check_opening_hours};
+use crate::domain::person::{normalize_languages, validate_languages, validate_name, validate_text};
+use crate::error::{Error, Result};
+use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, etag::check_version, respond};
+
+/// One weekly opening slot.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"weekday": 3, "opens": "12:00", "closes": "15:00"}))]
+pub struct OpeningHours {
+    /// 1 = Monday … 7 = Sunday.
+    #[schema(minimum = 1, maximum = 7)]
+    pub weekday: u8,
+    /// Local time, `HH:MM`.
+    #[schema(value_type = String, example = "08:30", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[serde(with = "hhmm")]
+    pub opens: NaiveTime,
+    /// Local time, `HH:MM`, after `opens`.
+    #[schema(value_type = String, example = "12:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[serde(with = "hhmm")]
+    pub closes: NaiveTime,
+    /// First day the slot applies (seasonal timetables).
+    pub valid_from: Option<NaiveDate>,
+    /// Last day the slot applies.
+    pub valid_to: Option<NaiveDate>,
+    #[validate(length(max = 200), custom(function = "validate_text"))]
+    pub notes: Option<String>,
+}
+
+mod hhmm {
+    use chrono::NaiveTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&t.format("%H:%M").to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        let raw = String::deserialize(d)?;
+        NaiveTime::parse_from_str(&raw, "%H:%M")
+            .map_err(|_| serde::de::Error::custom("expected a time as HH:MM"))
+    }
+}
+
+impl OpeningHours {
+    fn slot(&self) -> OpeningSlot {
+        OpeningSlot {
+            weekday: self.weekday,
+            opens: self.opens,
+            closes: self.closes,
+            valid_from: self.valid_from,
+            valid_to: self.valid_to,
+            notes: self.notes.clone(),
+        }
+    }
+
+    fn from_row(r: OpeningHoursRow) -> Self {
+        OpeningHours {
+            weekday: r.weekday.clamp(1, 7) as u8,
+            opens: r.opens,
+            closes: r.closes,
+            valid_from: r.valid_from,
+            valid_to: r.valid_to,
+            notes: r.notes,
+        }
+    }
+}
+
+/// Validates a timetable and turns it into rows of a desk.
+fn hours_rows(desk_id: &str, hours: &[OpeningHours]) -> Result<Vec<OpeningHoursRow>> {
+    let slots: Vec<OpeningSlot> = hours.iter().map(OpeningHours::slot).collect();
+    let errors = check_opening_hours(&slots, "opening_hours");
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    Ok(hours
+        .iter()
+        .enumerate()
+        .map(|(i, h)| OpeningHoursRow {
+            id: db::new_id(),
+            desk_id: desk_id.to_string(),
+            position: i as i32,
+            weekday: i32::from(h.weekday),
+            opens: h.opens,
+            closes: h.closes,
+            valid_from: h.valid_from,
+            valid_to: h.valid_to,
+            notes: h.notes.clone(),
+        })
+        .collect())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a20", "organization_id": "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10",
+    "name": "Sportello immigrati — Via Aselli", "address": "Via Aselli 13/D, 26100 Cremona", "municipality": "Cremona",
+    "languages": ["it", "en", "fr", "ar"], "phone": "+39 0372 407111", "email": null, "notes": null, "active": true,
+    "opening_hours": [{"weekday": 3, "opens": "12:00", "closes": "15:00"}, {"weekday": 4, "opens": "08:30", "closes": "12:00"}],
+    "version": 1, "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-01-10T09:00:00Z"
+}))]
+pub struct Desk {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub municipality: Option<String>,
+    /// ISO 639 codes of the languages spoken at the desk.
+    pub languages: Vec<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub notes: Option<String>,
+    pub active: bool,
+    pub opening_hours: Vec<OpeningHours>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Desk {
+    fn from_rows((r, hours): repo::DeskWithHours) -> Result<Self> {
+        Ok(Desk {
+            languages: db::from_json_text(&r.languages)?,
+            id: r.id,
+            organization_id: r.organization_id,
+            name: r.name,
+            address: r.address,
+            municipality: r.municipality,
+            phone: r.phone,
+            email: r.email,
+            notes: r.notes,
+            active: r.active,
+            opening_hours: hours.into_iter().map(OpeningHours::from_row).collect(),
+            version: r.version,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Sportello immigrati — Via Aselli", "address": "Via Aselli 13/D, 26100 Cremona", "municipality": "Cremona",
+    "languages": ["it", "en", "fr"],
+    "opening_hours": [{"weekday": 3, "opens": "12:00", "closes": "15:00"}, {"weekday": 4, "opens": "08:30", "closes": "12:00"}]
+}))]
+pub struct CreateDesk {
+    /// Defaults to the caller's organization; admins may name another.
+    pub organization_id: Option<uuid::Uuid>,
+    #[validate(length(min = 2, max = 200), custom(function = "validate_name"))]
+    pub name: String,
+    #[validate(length(min = 1, max = 300))]
+    pub address: Option<String>,
+    #[validate(length(min = 1, max = 100))]
+    pub municipality: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 30), custom(function = "validate_languages"))]
+    pub languages: Vec<String>,
+    #[validate(length(min = 3, max = 40))]
+    pub phone: Option<String>,
+    #[validate(email, length(max = 254))]
+    pub email: Option<String>,
+    #[validate(length(max = 2000), custom(function = "validate_text"))]
+    pub notes: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 50), nested)]
+    pub opening_hours: Vec<OpeningHours>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"opening_hours": [{"weekday": 1, "opens": "09:00", "closes": "12:00"}], "active": true}))]
+pub struct UpdateDesk {
+    #[serde(default, deserialize_with = "patch::required")]
+    #[validate(length(min = 2, max = 200), custom(function = "validate_name"))]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[validate(length(min = 1, max = 300))]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[validate(length(min = 1, max = 100))]
+    #[schema(value_type = Option<String>)]
+    pub municipality: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch::required")]
+    #[validate(length(max = 30), custom(function = "validate_languages"))]
+    pub languages: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[validate(length(min = 3, max = 40))]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[validate(email, length(max = 254))]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch::nullable")]
+    #[validate(length(max = 2000), custom(function = "validate_text"))]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch::required")]
+    pub active: Option<bool>,
+    /// Replaces the whole timetable.
+    #[serde(default, deserialize_with = "patch::required")]
+    #[validate(length(max = 50), nested)]
+    pub opening_hours: Option<Vec<OpeningHours>>,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeskQuery {
+    pub organization_id: Option<uuid::Uuid>,
+    #[validate(length(min = 1, max = 100))]
+    pub municipality: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// List desks
+///
+/// The directory of desks is readable by every authenticated role.
+#[utoipa::path(
+    tag = "desks",
+    params(DeskQuery, PageParams),
+    responses((status = 200, description = "A page of desks", body = Page<Desk>)),
+    security(("bearer" = []))
+)]
+#[get("")]
+pub async fn list_desks(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<DeskQuery>,
+    page: ApiQuery<PageParams>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::DeskRead)?;
+    let (q, page) = (query.into_inner(), page.into_inner());
+    let filter = repo::DeskFilter {
+        organization_id: q.organization_id.map(|o| o.to_string()),
+        municipality: q.municipality,
+        active: q.active,
+    };
+    let (after, limit) = (page.after_id()?, page.limit());
+    let rows = state.db.run(move |c| repo::list(c, &filter, after.as_deref(), limit)).await?;
+    let page = Page::from_rows(rows, limit, |(d, _)| d.id.as_str(), Desk::from_rows);
+    let items = page.items.into_iter().collect::<Result<Vec<_>>>()?;
+    Ok(respond::ok(&Page { items, next_cursor: page.next_cursor }))
+}
+
+/// Create a desk
+///
+/// Admins in any organization, coordinators in their own.
+#[utoipa::path(
+    tag = "desks",
+    request_body = CreateDesk,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
+    responses((status = 201, description = "Created", body = Desk, headers(("Location" = String), ("ETag" = String)))),
+    security(("bearer" = []))
+)]
+#[post("")]
+pub async fn create_desk(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<CreateDesk>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::DeskManage)?;
+    let b = body.into_inner();
+    let organization_id =
+        b.organization_id.map(|o| o.to_string()).unwrap_or_else(|| caller.principal.organization_id.clone());
+    policy::require_manage_organization(&caller.principal, &organization_id)?;
+    let now = db::now();
+    let desk = DeskRow {
+        id: db::new_id(),
+        organization_id,
+        name: crate::domain::text::clean(&b.name),
+        address: b.address,
+        municipality: b.municipality,
+        languages: db::to_json_text(&normalize_languages(&b.languages))?,
+        phone: b.phone,
+        email: b.email,
+        notes: b.notes,
+        active: true,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let hours = hours_rows(&desk.id, &b.opening_hours)?;
+    let saved = state
+        .db
+        .run(move |c| {
+            db::write_tx(c, |c| {
+                db::organizations::find(c, &desk.organization_id)?
+                    .ok_or_else(|| Error::invalid("organization_id", "not_found", "no such organization"))?;
+                repo::insert(c, &desk, &hours)?;
+                db::audit::record(c, &AuditEvent::by(&caller, "desk.create", "desk", Some(&desk.id)))?;
+                Ok((desk, hours))
+            })
+        })
+        .await?;
+    let location = format!("/api/v1/desks/{}", saved.0.id);
+    Ok(respond::created(location, &Desk::from_rows(saved)?, 1))
+}
+
+/// Get a desk
+#[utoipa::path(
+    tag = "desks",
+    params(("id" = uuid::Uuid, Path, description = "Desk id")),
+    responses((status = 200, description = "The desk", body = Desk, headers(("ETag" = String)))),
+    security(("bearer" = []))
+)]
+#[get("/{id}")]
+pub async fn get_desk(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::DeskRead)?;
+    let id = id.into_inner().to_string();
+    let rows = state.db.run(move |c| repo::get(c, &id)).await?;
+    let version = rows.0.version;
+    Ok(respond::ok_versioned(&Desk::from_rows(rows)?, version))
+}
+
+/// Update a desk
+///
+/// JSON merge patch with `If-Match`; `opening_hours`, when present, replaces the whole timetable.
+#[utoipa::path(
+    tag = "desks",
+    params(("id" = uuid::Uuid, Path, description = "Desk id"),
+        ("If-Match" = String, Header, description = "The ETag from the last GET")),
+    request_body(content = UpdateDesk, content_type = "application/merge-patch+json"),
+    responses((status = 200, description = "Updated", body = Desk, headers(("ETag" = String)))),
+    security(("bearer" = []))
+)]
+#[patch("/{id}")]
+pub async fn update_desk(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<UpdateDesk>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::DeskManage)?;
+    let expected = if_match.required()?;
+    let (id, p) = (id.into_inner().to_string(), body.into_inner());
+    let new_hours = p.opening_hours.as_deref().map(|h| hours_rows(&id, h)).transpose()?;
+    let saved = state
+        .db
+        .run(move |c| {
+            db::write_tx(c, |c| {
+                let (mut desk, hours) = repo::get(c, &id)?;
+                policy::require_manage_organization(&caller.principal, &desk.organization_id)?;
+                check_version(Some(expected), desk.version)?;
+                if let Some(name) = &p.name {
+                    desk.name = crate::domain::text::clean(name);
+                }
+                patch::apply(&mut desk.address, p.address);
+                patch::apply(&mut desk.municipality, p.municipality);
+                if let Some(languages) = &p.languages {
+                    desk.languages = db::to_json_text(&normalize_languages(languages))?;
+                }
+                patch::apply(&mut desk.phone, p.phone);
+                patch::apply(&mut desk.email, p.email);
+                patch::apply(&mut desk.notes, p.notes);
+                patch::set(&mut desk.active, p.active);
+                desk.version += 1;
+                desk.updated_at = db::now();
+                repo::save(c, &desk, expected, new_hours.as_deref())?;
+                db::audit::record(c, &AuditEvent::by(&caller, "desk.update", "desk", Some(&desk.id)))?;
+                Ok((desk, new_hours.unwrap_or(hours)))
+            })
+        })
+        .await?;
+    let version = saved.0.version;
+    Ok(respond::ok_versioned(&Desk::from_rows(saved)?, version))
+}
+
+/// Delete a desk
+///
+/// Only while no case refers to it (409 otherwise: deactivate it instead).
+#[utoipa::path(
+    tag = "desks",
+    params(("id" = uuid::Uuid, Path, description = "Desk id")),
+    responses((status = 204, description = "Deleted"),
+        (status = 409, description = "Still in use", body = crate::http::Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[delete("/{id}")]
+pub async fn delete_desk(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::DeskManage)?;
+    let id = id.into_inner().to_string();
+    state
+        .db
+        .run(move |c| {
+            db::write_tx(c, |c| {
+                let (desk, _) = repo::get(c, &id)?;
+                policy::require_manage_organization(&caller.principal, &desk.organization_id)?;
+                repo::delete(c, &id)?;
+                db::audit::record(c, &AuditEvent::by(&caller, "desk.delete", "desk", Some(&id)))
+            })
+        })
+        .await?;
+    Ok(respond::no_content())
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope("/desks")
+            .service(list_desks)
+            .service(create_desk)
+            .service(get_desk)
+            .service(update_desk)
+            .service(delete_desk),
+    );
+}

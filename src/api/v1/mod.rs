@@ -18,6 +18,4 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     desks::routes(cfg);
     users::routes(cfg);
     cases::routes(cfg);
-    family_members::routes(cfg);
-    interventions::routes(cfg);
 }

@@ -1,0 +1,499 @@
+//! `/api/v1/cases`: the case file of a beneficiary.
+
+pub mod dto;
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+
+pub use dto::{Case, CaseQuery, ChangeStatus, CreateCase, UpdateCase};
+
+use crate::api::v1::family_members::new_family_member_row;
+use crate::api::v1::patch;
+use crate::app::AppState;
+use crate::auth::{Action, policy, principal::Caller};
+use crate::db::{self, DbConnection, audit, audit::AuditEvent, cases as repo, cases::CaseRow};
+use crate::domain::case::{CaseStatus, reference_code, reference_year};
+use crate::domain::person::{normalize_country, normalize_languages, normalize_tax_code};
+use crate::domain::text::{clean, search_key};
+use crate::domain::{Code, role::Role};
+use crate::error::{Error, FieldError, Result};
+use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, etag::check_version, respond};
+
+fn to_case(caller: &Caller, row: CaseRow) -> Result<Case> {
+    let sees = policy::sees_restricted_notes(&caller.principal, &row.organization_id);
+    Case::from_row(row, sees)
+}
+
+fn codes<T: Code>(v: Option<T>) -> Option<String> {
+    v.map(|c| c.as_str().to_string())
+}
+
+/// The desk and the assignee must belong to the case's organization (and the assignee be active).
+fn check_links(
+    c: &mut DbConnection,
+    org: &str,
+    desk_id: Option<&str>,
+    assignee_id: Option<&str>,
+) -> Result<()> {
+    let mut errors = Vec::new();
+    if let Some(desk) = desk_id
+        && !db::desks::exists_in_organization(c, desk, org)?
+    {
+        errors.push(FieldError::new("desk_id", "not_found", "no such desk in the case's organization"));
+    }
+    if let Some(user) = assignee_id {
+        let ok = db::users::find(c, user)?.is_some_and(|u| u.organization_id == org && u.active);
+        if !ok {
+            errors.push(FieldError::new(
+                "assignee_id",
+                "not_found",
+                "no such active user in the case's organization",
+            ));
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(Error::Validation(errors)) }
+}
+
+/// List and search cases
+///
+/// Newest first, cursor-paginated. Filters combine with AND. Operators and coordinators see their
+/// organization's cases; admins all.
+#[utoipa::path(
+    tag = "cases",
+    params(CaseQuery, PageParams),
+    responses((status = 200, description = "A page of cases", body = Page<Case>)),
+    security(("bearer" = []))
+)]
+#[get("")]
+pub async fn list_cases(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<CaseQuery>,
+    page: ApiQuery<PageParams>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::CaseList)?;
+    let (q, page) = (query.into_inner(), page.into_inner());
+    let assignee_id = match q.assignee.as_deref() {
+        None => None,
+        Some("me") => Some(caller.principal.user_id.clone()),
+        Some(other) => Some(uuid::Uuid::parse_str(other).map(|u| u.to_string()).map_err(|_| {
+            Error::InvalidQuery(vec![FieldError::new("assignee", "invalid", "'me' or a user id")])
+        })?),
+    };
+    let filter = repo::CaseFilter {
+        name_key: q.q.as_deref().map(search_key).filter(|k| !k.is_empty()),
+        tax_code: q.tax_code.as_deref().map(normalize_tax_code),
+        citizenship: q.citizenship.as_deref().map(normalize_country),
+        status: codes(q.status),
+        assignee_id,
+        desk_id: q.desk_id.map(|d| d.to_string()),
+        reference_code: q.reference_code.map(|r| r.trim().to_ascii_uppercase()),
+        permit_expires_before: q.permit_expires_before,
+        updated_since: q.updated_since.map(|t| t.naive_utc()),
+    };
+    let (after, limit, scope) = (page.after_id()?, page.limit(), policy::case_scope(&caller.principal));
+    let audit_caller = caller.clone();
+    let rows = state
+        .db
+        .run(move |c| {
+            let rows = repo::list(c, &scope, &filter, after.as_deref(), limit)?;
+            let shown = rows.len().min(limit as usize);
+            audit::record(
+                c,
+                &AuditEvent::by(&audit_caller, "case.list", "case", None)
+                    .details(serde_json::json!({"count": shown})),
+            )?;
+            Ok(rows)
+        })
+        .await?;
+    let page = Page::from_rows(rows, limit, |r| r.id.as_str(), |r| to_case(&caller, r));
+    let items = page.items.into_iter().collect::<Result<Vec<_>>>()?;
+    Ok(respond::ok(&Page { items, next_cursor: page.next_cursor }))
+}
+
+/// Open a case
+///
+/// Opens a case file in the caller's organization, optionally with its family members, and gives it a
+/// reference code (organization code, year, sequence).
+#[utoipa::path(
+    tag = "cases",
+    request_body = CreateCase,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
+    responses((status = 201, description = "Created", body = Case, headers(("Location" = String), ("ETag" = String)))),
+    security(("bearer" = []))
+)]
+#[post("")]
+pub async fn create_case(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<CreateCase>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::CaseCreate)?;
+    let b = body.into_inner();
+    let now = db::now();
+    let org = caller.principal.organization_id.clone();
+    let mut row = CaseRow {
+        id: db::new_id(),
+        organization_id: org.clone(),
+        desk_id: b.desk_id.map(|d| d.to_string()),
+        assignee_id: b.assignee_id.map(|a| a.to_string()),
+        reference_code: String::new(),
+        status: CaseStatus::Open.as_str().to_string(),
+        closure_reason: None,
+        closure_note: None,
+        closed_at: None,
+        search_name: search_key(&format!("{} {}", b.given_name, b.family_name)),
+        given_name: clean(&b.given_name),
+        family_name: clean(&b.family_name),
+        sex: codes(b.sex),
+        birth_date: b.birth_date,
+        birth_place: b.birth_place.as_deref().map(clean),
+        country_of_birth: b.country_of_birth.as_deref().map(normalize_country),
+        citizenship: b.citizenship.as_deref().map(normalize_country),
+        tax_code: b.tax_code.as_deref().map(normalize_tax_code),
+        languages: db::to_json_text(&normalize_languages(&b.languages))?,
+        phone: b.phone,
+        email: b.email,
+        address: b.address,
+        residence_municipality: b.residence_municipality.as_deref().map(clean),
+        arrival_date: b.arrival_date,
+        legal_status: codes(b.legal_status),
+        permit_type: codes(b.permit_type),
+        permit_number: b.permit_number,
+        permit_expiry: b.permit_expiry,
+        education: codes(b.education),
+        employment: codes(b.employment),
+        housing: codes(b.housing),
+        needs: db::to_json_text(&dedup(b.needs))?,
+        notes: b.notes,
+        restricted_notes: b.restricted_notes,
+        source_system: b.source_system,
+        external_id: b.external_id,
+        created_by: caller.principal.user_id.clone(),
+        deleted_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let family: Vec<_> = b
+        .family_members
+        .into_iter()
+        .map(|m| new_family_member_row(&row.id, &caller.principal.user_id, m))
+        .collect::<Result<_>>()?;
+    let audit_caller = caller.clone();
+    let row = state
+        .db
+        .run(move |c| {
+            db::write_tx(c, |c| {
+                check_links(c, &org, row.desk_id.as_deref(), row.assignee_id.as_deref())?;
+                let organization = db::organizations::get(c, &org)?;
+                let year = reference_year(now);
+                row.reference_code =
+                    reference_code(&organization.code, year, repo::next_reference_number(c, &org, year)?);
+                repo::insert(c, &row)?;
+                audit::record(
+                    c,
+                    &AuditEvent::by(&audit_caller, "case.create", "case", Some(&row.id)).case(&row.id),
+                )?;
+                for member in &family {
+                    db::family_members::insert(c, member)?;
+                    audit::record(
+                        c,
+                        &AuditEvent::by(
+                            &audit_caller,
+                            "family_member.create",
+                            "family_member",
+                            Some(&member.id),
+                        )
+                        .case(&row.id),
+                    )?;
+                }
+                Ok(row)
+            })
+        })
+        .await?;
+    let location = format!("/api/v1/cases/{}", row.id);
+    Ok(respond::created(location, &to_case(&caller, row)?, 1))
+}
+
+fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(items.len());
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Get a case
+///
+/// Every read is recorded in the audit trail.
+#[utoipa::path(
+    tag = "cases",
+    params(("id" = uuid::Uuid, Path, description = "Case id")),
+    responses((status = 200, description = "The case", body = Case, headers(("ETag" = String)))),
+    security(("bearer" = []))
+)]
+#[get("/{id}")]
+pub async fn get_case(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::CaseRead)?;
+    let (id, scope, audit_caller) =
+        (id.into_inner().to_string(), policy::case_scope(&caller.principal), caller.clone());
+    let row = state
+        .db
+        .run(move |c| {
+            let row = repo::get(c, &scope, &id)?;
+            audit::record(c, &AuditEvent::by(&audit_caller, "case.read", "case", Some(&id)).case(&id))?;
+            Ok(row)
+        })
+        .await?;
+    let version = row.version;
+    Ok(respond::ok_versioned(&to_case(&caller, row)?, version))
+}
+
+/// Update a case
+///
+/// JSON merge patch with `If-Match`. The status changes only through `POST /cases/{id}/status`.
+#[utoipa::path(
+    tag = "cases",
+    params(("id" = uuid::Uuid, Path, description = "Case id"),
+        ("If-Match" = String, Header, description = "The ETag from the last GET")),
+    request_body(content = UpdateCase, content_type = "application/merge-patch+json"),
+    responses((status = 200, description = "Updated", body = Case, headers(("ETag" = String)))),
+    security(("bearer" = []))
+)]
+#[patch("/{id}")]
+pub async fn update_case(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<UpdateCase>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::CaseUpdate)?;
+    let expected = if_match.required()?;
+    let (id, p, scope, audit_caller) = (
+        id.into_inner().to_string(),
+        body.into_inner(),
+        policy::case_scope(&caller.principal),
+        caller.clone(),
+    );
+    let row = state
+        .db
+        .run(move |c| {
+            db::write_tx(c, |c| {
+                let mut row = repo::get(c, &scope, &id)?;
+                check_version(Some(expected), row.version)?;
+                if p.restricted_notes.is_some()
+                    && !policy::sees_restricted_notes(&audit_caller.principal, &row.organization_id)
+                {
+                    return Err(Error::Forbidden(
+                        "only the owner organization may write restricted notes".into(),
+                    ));
+                }
+                apply_patch(&mut row, p)?;
+                dto::check_person(
+                    row.tax_code.as_deref(),
+                    row.birth_date,
+                    row.sex.as_deref().and_then(Code::parse),
+                    row.arrival_date,
+                )
+                .map_err(|e| {
+                    Error::invalid("tax_code", &e.code, e.message.map(|m| m.to_string()).unwrap_or_default())
+                })?;
+                check_links(
+                    c,
+                    &row.organization_id.clone(),
+                    row.desk_id.as_deref(),
+                    row.assignee_id.as_deref(),
+                )?;
+                row.version += 1;
+                row.updated_at = db::now();
+                repo::save(c, &row, expected)?;
+                audit::record(
+                    c,
+                    &AuditEvent::by(&audit_caller, "case.update", "case", Some(&row.id)).case(&row.id),
+                )?;
+                Ok(row)
+            })
+        })
+        .await?;
+    let version = row.version;
+    Ok(respond::ok_versioned(&to_case(&caller, row)?, version))
+}
+
+fn apply_patch(row: &mut CaseRow, p: UpdateCase) -> Result<()> {
+    patch::apply(&mut row.desk_id, p.desk_id.map(|d| d.map(|u| u.to_string())));
+    patch::apply(&mut row.assignee_id, p.assignee_id.map(|a| a.map(|u| u.to_string())));
+    patch::set(&mut row.given_name, p.given_name.as_deref().map(clean));
+    patch::set(&mut row.family_name, p.family_name.as_deref().map(clean));
+    row.search_name = search_key(&format!("{} {}", row.given_name, row.family_name));
+    patch::apply(&mut row.sex, p.sex.map(codes));
+    patch::apply(&mut row.birth_date, p.birth_date);
+    patch::apply(&mut row.birth_place, p.birth_place.map(|v| v.as_deref().map(clean)));
+    patch::apply(&mut row.country_of_birth, p.country_of_birth.map(|v| v.as_deref().map(normalize_country)));
+    patch::apply(&mut row.citizenship, p.citizenship.map(|v| v.as_deref().map(normalize_country)));
+    patch::apply(&mut row.tax_code, p.tax_code.map(|v| v.as_deref().map(normalize_tax_code)));
+    if let Some(languages) = p.languages {
+        row.languages = db::to_json_text(&normalize_languages(&languages))?;
+    }
+    patch::apply(&mut row.phone, p.phone);
+    patch::apply(&mut row.email, p.email);
+    patch::apply(&mut row.address, p.address);
+    patch::apply(&mut row.residence_municipality, p.residence_municipality.map(|v| v.as_deref().map(clean)));
+    patch::apply(&mut row.arrival_date, p.arrival_date);
+    patch::apply(&mut row.legal_status, p.legal_status.map(codes));
+    patch::apply(&mut row.permit_type, p.permit_type.map(codes));
+    patch::apply(&mut row.permit_number, p.permit_number);
+    patch::apply(&mut row.permit_expiry, p.permit_expiry);
+    patch::apply(&mut row.education, p.education.map(codes));
+    patch::apply(&mut row.employment, p.employment.map(codes));
+    patch::apply(&mut row.housing, p.housing.map(codes));
+    if let Some(needs) = p.needs {
+        row.needs = db::to_json_text(&dedup(needs))?;
+    }
+    patch::apply(&mut row.notes, p.notes);
+    patch::apply(&mut row.restricted_notes, p.restricted_notes);
+    Ok(())
+}
+
+/// Change the status of a case
+///
+/// `open → active | closed`, `active → suspended | closed`, `suspended → active | closed`,
+/// `closed → open | active` (reopen). Closing needs a `closure_reason`. Other moves are 409.
+/// `If-Match` is optional here; when sent, a stale version is 412.
+#[utoipa::path(
+    tag = "cases",
+    params(("id" = uuid::Uuid, Path, description = "Case id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag from the last GET (optional)")),
+    request_body = ChangeStatus,
+    responses((status = 200, description = "The case in its new status", body = Case, headers(("ETag" = String))),
+        (status = 409, description = "Illegal transition", body = crate::http::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = crate::http::Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/{id}/status")]
+pub async fn change_status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<ChangeStatus>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::CaseChangeStatus)?;
+    let expected = if_match.optional()?;
+    let (id, b, scope, audit_caller) = (
+        id.into_inner().to_string(),
+        body.into_inner(),
+        policy::case_scope(&caller.principal),
+        caller.clone(),
+    );
+    if b.status == CaseStatus::Closed && b.closure_reason.is_none() {
+        return Err(Error::invalid("closure_reason", "required", "closing a case needs a closure reason"));
+    }
+    if b.status != CaseStatus::Closed && b.closure_reason.is_some() {
+        return Err(Error::invalid(
+            "closure_reason",
+            "not_allowed",
+            "only a closing move takes a closure reason",
+        ));
+    }
+    let row = state
+        .db
+        .run(move |c| {
+            db::write_tx(c, |c| {
+                let mut row = repo::get(c, &scope, &id)?;
+                check_version(expected, row.version)?;
+                let from = CaseStatus::parse(&row.status)
+                    .ok_or_else(|| Error::internal("case status", &row.status))?;
+                if !from.can_move_to(b.status) {
+                    let allowed =
+                        from.allowed_next().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                    return Err(Error::conflict(
+                        "invalid_transition",
+                        format!(
+                            "a case cannot go from {from} to {}; from {from} it can go to: {allowed}",
+                            b.status
+                        ),
+                    ));
+                }
+                let now = db::now();
+                let closing = b.status == CaseStatus::Closed;
+                row.status = b.status.as_str().to_string();
+                row.closure_reason = if closing { codes(b.closure_reason) } else { None };
+                row.closure_note = if closing { b.note.clone() } else { None };
+                row.closed_at = closing.then_some(now);
+                let old_version = row.version;
+                row.version += 1;
+                row.updated_at = now;
+                repo::save(c, &row, old_version)?;
+                audit::record(
+                    c,
+                    &AuditEvent::by(&audit_caller, "case.status", "case", Some(&row.id))
+                        .case(&row.id)
+                        .details(serde_json::json!({"from": from.as_str(), "to": b.status.as_str()})),
+                )?;
+                Ok(row)
+            })
+        })
+        .await?;
+    let version = row.version;
+    Ok(respond::ok_versioned(&to_case(&caller, row)?, version))
+}
+
+/// Delete a case
+///
+/// Soft delete (the record is kept for the audit trail and hidden from every list). Coordinators of the
+/// owner organization and admins only.
+#[utoipa::path(
+    tag = "cases",
+    params(("id" = uuid::Uuid, Path, description = "Case id")),
+    responses((status = 204, description = "Deleted")),
+    security(("bearer" = []))
+)]
+#[delete("/{id}")]
+pub async fn delete_case(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::CaseDelete)?;
+    let (id, scope) = (id.into_inner().to_string(), policy::case_scope(&caller.principal));
+    state
+        .db
+        .run(move |c| {
+            db::write_tx(c, |c| {
+                let mut row = repo::get(c, &scope, &id)?;
+                if caller.principal.role != Role::Admin {
+                    policy::require_manage_organization(&caller.principal, &row.organization_id)?;
+                }
+                let old_version = row.version;
+                row.deleted_at = Some(db::now());
+                row.version += 1;
+                row.updated_at = db::now();
+                repo::save(c, &row, old_version)?;
+                audit::record(c, &AuditEvent::by(&caller, "case.delete", "case", Some(&id)).case(&id))
+            })
+        })
+        .await?;
+    Ok(respond::no_content())
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope("/cases")
+            .service(list_cases)
+            .service(create_case)
+            .service(get_case)
+            .service(update_case)
+            .service(change_status)
+            .service(delete_case)
+            // Nested resources live in the same scope: actix does not fall through to a second "/cases" scope.
+            .configure(crate::api::v1::family_members::routes)
+            .configure(crate::api::v1::interventions::routes),
+    );
+}
