@@ -61,6 +61,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();
+            // serde_json reports a wrongly typed enum value as a syntax error: the document decides.
+            let well_formed = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
             match inner.classify() {
                 serde_json::error::Category::Data => {
                     let field = if path == "." { String::new() } else { path };
@@ -68,6 +70,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
                         field,
                         "invalid",
                         clean_serde_message(&inner),
+                    )]))
+                }
+                _ if well_formed => {
+                    let field = if path == "." { String::new() } else { path };
+                    Err(Error::Validation(vec![FieldError::new(
+                        field,
+                        "invalid_type",
+                        "value of the wrong type",
                     )]))
                 }
                 _ => Err(Error::BadRequest(format!("malformed JSON: {inner}"))),
@@ -148,6 +158,7 @@ mod tests {
 
     #[derive(serde::Deserialize, Validate, Debug)]
     #[serde(deny_unknown_fields)]
+    #[allow(dead_code)] // only parsed, never read
     struct Body {
         #[validate(length(min = 1))]
         name: String,

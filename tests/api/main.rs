@@ -1,0 +1,17 @@
+//! HTTP-level tests of the whole API, in one test binary: `cargo test --test api`.
+//!
+//! Every test starts its own application on a fresh database. `SPORTELLO_TEST_BACKEND=postgres` runs them
+//! on PostgreSQL (`SPORTELLO_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`) instead of
+//! SQLite; `TEST_LOG=1` shows the application's log.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod auth;
+mod cases;
+mod conventions;
+mod desks;
+mod family_members;
+mod interventions;
+mod organizations;
+mod users;
