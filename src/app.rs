@@ -46,6 +46,7 @@ impl Application {
         let workers = settings.workers;
         let cors_origins = settings.cors_origins.clone();
         let state = web::Data::new(AppState { db, tokens, settings });
+        spawn_housekeeping(state.db.clone());
         let spec = crate::openapi::document();
         let routes = web::Data::new(fallback::RouteTable::from_openapi(&spec));
 
@@ -85,6 +86,21 @@ impl Application {
     pub fn into_server(self) -> Server {
         self.server
     }
+}
+
+/// Hourly: forget Idempotency-Keys past their retention.
+fn spawn_housekeeping(db: Database) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match db.run(crate::db::idempotency::purge_expired).await {
+                Ok(0) => {}
+                Ok(n) => log::info!("purged {n} expired idempotency keys"),
+                Err(e) => log::warn!("idempotency key purge failed: {e}"),
+            }
+        }
+    });
 }
 
 async fn redirect_to_swagger() -> HttpResponse {

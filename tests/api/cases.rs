@@ -326,3 +326,45 @@ async fn ids_that_are_not_uuids_are_not_found() {
     let missing = uuid::Uuid::now_v7();
     assert_problem(&app.get(&format!("/api/v1/cases/{missing}"), Some(&op)).await, 404, ":not_found");
 }
+
+#[actix_web::test]
+async fn every_read_and_write_of_a_case_is_audited() {
+    let app = spawn_app().await;
+    let (_, op) = desk_operator(&app).await;
+    let case = create_case(&app, &op, &amina()).await;
+    let id = case["id"].as_str().unwrap();
+    let url = format!("/api/v1/cases/{id}");
+    assert_eq!(app.audit_count("case.create", Some(id)), 1);
+    assert_eq!(app.audit_count("family_member.create", Some(id)), 1);
+    app.get(&url, Some(&op)).await.expect_status(200);
+    app.get(&url, Some(&op)).await.expect_status(200);
+    assert_eq!(app.audit_count("case.read", Some(id)), 2);
+    app.patch(&url, Some(&op), &json!({"phone": "+39 02 555"}), Some("\"1\"")).await.expect_status(200);
+    assert_eq!(app.audit_count("case.update", Some(id)), 1);
+    app.get("/api/v1/cases", Some(&op)).await.expect_status(200);
+    assert_eq!(app.audit_count("case.list", None), 1);
+    // A refused read of someone else's case changes nothing and reads nothing.
+    let (_, other) = desk_operator(&app).await;
+    app.get(&url, Some(&other)).await;
+    assert_eq!(app.audit_count("case.read", Some(id)), 2);
+}
+
+#[actix_web::test]
+async fn concurrent_intake_gives_distinct_reference_codes() {
+    let app = spawn_app().await;
+    let (_, op) = desk_operator(&app).await;
+    let body = json!({"given_name": "Same", "family_name": "Moment"});
+    let requests = (0..24).map(|_| app.post("/api/v1/cases", Some(&op), &body));
+    let responses = futures_util::future::join_all(requests).await;
+    let mut codes: Vec<String> = responses
+        .iter()
+        .map(|r| {
+            r.expect_status(201);
+            r.body["reference_code"].as_str().unwrap().to_string()
+        })
+        .collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 24, "every case got its own reference code");
+    assert!(codes.iter().any(|c| c.ends_with("-00024")));
+}

@@ -56,6 +56,8 @@ pub struct TestApp {
     /// Holds the SQLite file (and the data dir) until the test ends.
     _data_dir: tempfile::TempDir,
     pg: Option<PgDatabase>,
+    /// The application's database, for tests that check what was stored (e.g. the audit trail).
+    pub database_url: String,
 }
 
 impl Drop for TestApp {
@@ -174,6 +176,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         port: 0,
         _data_dir: data_dir,
         pg,
+        database_url: database_url.clone(),
     };
     let settings = Settings::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
         .expect("test settings are valid");
@@ -185,6 +188,24 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 }
 
 impl TestApp {
+    /// How many audit events with this action were recorded, read straight from the database.
+    pub fn audit_count(&self, action: &str, case_id: Option<&str>) -> i64 {
+        use diesel::prelude::*;
+        use sportello::db::schema::audit_events as a;
+        let mut conn = sportello::db::Database::connect(
+            &sportello::config::DatabaseUrl::parse(&self.database_url).unwrap(),
+            1,
+        )
+        .unwrap()
+        .get()
+        .unwrap();
+        let mut q = a::table.filter(a::action.eq(action.to_string())).into_boxed();
+        if let Some(id) = case_id {
+            q = q.filter(a::case_id.eq(id.to_string()));
+        }
+        q.count().get_result(&mut *conn).unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
