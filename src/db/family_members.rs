@@ -63,3 +63,14 @@ pub fn save(conn: &mut DbConnection, row: &FamilyMemberRow, expected_version: i6
         .execute(conn)?;
     if n == 0 { Err(Error::PreconditionFailed) } else { Ok(()) }
 }
+
+/// Hides the record (kept for the audit trail); 404 if it is already gone.
+pub fn soft_delete(conn: &mut DbConnection, case_id: &str, id: &str) -> Result<()> {
+    let t = crate::db::now();
+    let n = diesel::update(
+        f::table.filter(f::id.eq(id).and(f::case_id.eq(case_id)).and(f::deleted_at.is_null())),
+    )
+    .set((f::deleted_at.eq(Some(t)), f::version.eq(f::version + 1), f::updated_at.eq(t)))
+    .execute(conn)?;
+    if n == 0 { Err(Error::NotFound) } else { Ok(()) }
+}

@@ -61,3 +61,14 @@ pub fn save(conn: &mut DbConnection, row: &InterventionRow, expected_version: i6
         .execute(conn)?;
     if n == 0 { Err(Error::PreconditionFailed) } else { Ok(()) }
 }
+
+/// Hides the record (kept for the audit trail); 404 if it is already gone.
+pub fn soft_delete(conn: &mut DbConnection, case_id: &str, id: &str) -> Result<()> {
+    let t = crate::db::now();
+    let n = diesel::update(
+        i::table.filter(i::id.eq(id).and(i::case_id.eq(case_id)).and(i::deleted_at.is_null())),
+    )
+    .set((i::deleted_at.eq(Some(t)), i::version.eq(i::version + 1), i::updated_at.eq(t)))
+    .execute(conn)?;
+    if n == 0 { Err(Error::NotFound) } else { Ok(()) }
+}

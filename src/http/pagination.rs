@@ -67,6 +67,19 @@ impl<T> Page<T> {
     }
 }
 
+impl<T> Page<T> {
+    /// Like [`Page::from_rows`], for a mapping that can fail (a stored code that no longer parses).
+    pub fn try_from_rows<R>(
+        rows: Vec<R>,
+        limit: i64,
+        id_of: impl Fn(&R) -> &str,
+        map: impl Fn(R) -> Result<T>,
+    ) -> Result<Self> {
+        let page = Page::from_rows(rows, limit, id_of, map);
+        Ok(Page { items: page.items.into_iter().collect::<Result<Vec<_>>>()?, next_cursor: page.next_cursor })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

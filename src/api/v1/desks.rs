@@ -251,9 +251,7 @@ pub async fn list_desks(
     };
     let (after, limit) = (page.after_id()?, page.limit());
     let rows = state.db.run(move |c| repo::list(c, &filter, after.as_deref(), limit)).await?;
-    let page = Page::from_rows(rows, limit, |(d, _)| d.id.as_str(), Desk::from_rows);
-    let items = page.items.into_iter().collect::<Result<Vec<_>>>()?;
-    Ok(respond::ok(&Page { items, next_cursor: page.next_cursor }))
+    Ok(respond::ok(&Page::try_from_rows(rows, limit, |(d, _)| d.id.as_str(), Desk::from_rows)?))
 }
 
 /// Create a desk

@@ -211,9 +211,7 @@ pub async fn list_family_members(
             Ok(rows)
         })
         .await?;
-    let page = Page::from_rows(rows, limit, |r| r.id.as_str(), FamilyMember::try_from);
-    let items = page.items.into_iter().collect::<Result<Vec<_>>>()?;
-    Ok(respond::ok(&Page { items, next_cursor: page.next_cursor }))
+    Ok(respond::ok(&Page::try_from_rows(rows, limit, |r| r.id.as_str(), FamilyMember::try_from)?))
 }
 
 /// Add a family member
@@ -373,12 +371,7 @@ pub async fn delete_family_member(
         .run(move |c| {
             db::write_tx(c, |c| {
                 cases::get(c, &scope, &case_id)?;
-                let mut row = repo::get(c, &case_id, &id)?;
-                let old = row.version;
-                row.deleted_at = Some(db::now());
-                row.version += 1;
-                row.updated_at = db::now();
-                repo::save(c, &row, old)?;
+                repo::soft_delete(c, &case_id, &id)?;
                 audit::record(
                     c,
                     &AuditEvent::by(&caller, "family_member.delete", "family_member", Some(&id))

@@ -157,9 +157,7 @@ pub async fn list_interventions(
             Ok(rows)
         })
         .await?;
-    let page = Page::from_rows(rows, limit, |r| r.id.as_str(), Intervention::try_from);
-    let items = page.items.into_iter().collect::<Result<Vec<_>>>()?;
-    Ok(respond::ok(&Page { items, next_cursor: page.next_cursor }))
+    Ok(respond::ok(&Page::try_from_rows(rows, limit, |r| r.id.as_str(), Intervention::try_from)?))
 }
 
 /// Record an intervention
@@ -335,12 +333,7 @@ pub async fn delete_intervention(
         .run(move |c| {
             db::write_tx(c, |c| {
                 cases::get(c, &scope, &case_id)?;
-                let mut row = repo::get(c, &case_id, &id)?;
-                let old = row.version;
-                row.deleted_at = Some(db::now());
-                row.version += 1;
-                row.updated_at = db::now();
-                repo::save(c, &row, old)?;
+                repo::soft_delete(c, &case_id, &id)?;
                 audit::record(
                     c,
                     &AuditEvent::by(&caller, "intervention.delete", "intervention", Some(&id)).case(&case_id),

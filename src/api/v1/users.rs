@@ -136,9 +136,7 @@ pub async fn list_users(
     };
     let (after, limit) = (page.after_id()?, page.limit());
     let rows = state.db.run(move |c| repo::list(c, &scope, &filter, after.as_deref(), limit)).await?;
-    let page = Page::from_rows(rows, limit, |r| r.id.as_str(), User::try_from);
-    let items = page.items.into_iter().collect::<Result<Vec<_>>>()?;
-    Ok(respond::ok(&Page { items, next_cursor: page.next_cursor }))
+    Ok(respond::ok(&Page::try_from_rows(rows, limit, |r| r.id.as_str(), User::try_from)?))
 }
 
 /// Create a user

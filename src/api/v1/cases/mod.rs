@@ -105,9 +105,7 @@ pub async fn list_cases(
             Ok(rows)
         })
         .await?;
-    let page = Page::from_rows(rows, limit, |r| r.id.as_str(), |r| to_case(&caller, r));
-    let items = page.items.into_iter().collect::<Result<Vec<_>>>()?;
-    Ok(respond::ok(&Page { items, next_cursor: page.next_cursor }))
+    Ok(respond::ok(&Page::try_from_rows(rows, limit, |r| r.id.as_str(), |r| to_case(&caller, r))?))
 }
 
 /// Open a case
