@@ -4,6 +4,7 @@ use std::fmt;
 
 /// One invalid field of a request, reported in the problem's `errors` list.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"field": "birth_date", "code": "in_future", "message": "must not be in the future"}))]
 pub struct FieldError {
     /// JSON path of the field, e.g. `birth_date` or `opening_hours[1].closes`.
     #[schema(example = "birth_date")]

@@ -44,6 +44,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     add_security_schemes(&mut doc);
     add_error_responses(&mut doc);
+    add_common_examples(&mut doc);
     doc
 }
 
@@ -161,6 +162,50 @@ fn add_error_responses(doc: &mut utoipa::openapi::OpenApi) {
                 ));
                 op.security = Some(alternatives);
             }
+        }
+    }
+}
+
+/// Examples for what every operation shares (ids, If-Match, Idempotency-Key) and for the page wrappers,
+/// whose example is built from their item's.
+fn add_common_examples(doc: &mut utoipa::openapi::OpenApi) {
+    use serde_json::json;
+    for item in doc.paths.paths.values_mut() {
+        let ops = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for op in ops.into_iter().flatten() {
+            for p in op.parameters.iter_mut().flatten() {
+                let example = match p.name.as_str() {
+                    "id" | "case_id" => json!("0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a30"),
+                    "If-Match" => json!("\"1\""),
+                    "Idempotency-Key" => json!("5b0e7c1a-intake-2026-0001"),
+                    _ => continue,
+                };
+                // The example field has no setter: go through its JSON form.
+                if let Ok(mut value) = serde_json::to_value(&*p)
+                    && value.get("example").is_none()
+                {
+                    value["example"] = example;
+                    if let Ok(with_example) = serde_json::from_value(value) {
+                        *p = with_example;
+                    }
+                }
+            }
+        }
+    }
+    let Some(components) = doc.components.as_mut() else { return };
+    let pages: Vec<String> = components.schemas.keys().filter(|k| k.starts_with("Page_")).cloned().collect();
+    for page in pages {
+        let item_example = components
+            .schemas
+            .get(page.trim_start_matches("Page_"))
+            .and_then(|s| serde_json::to_value(s).ok())
+            .and_then(|v| v.get("example").cloned());
+        if let (Some(item), Some(RefOr::T(utoipa::openapi::schema::Schema::Object(schema)))) =
+            (item_example, components.schemas.get_mut(&page))
+        {
+            schema.example = Some(
+                json!({"items": [item], "next_cursor": "MDE5NWY2YTItN2MxZS03ZDQxLTlhNTEtM2IwYzJmMWU5YTMw"}),
+            );
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::http::{ApiJson, respond};
 /// Grants of the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(example = "password")]
 pub enum GrantType {
     Password,
     RefreshToken,

@@ -220,9 +220,12 @@ pub struct UpdateDesk {
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeskQuery {
+    #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10")]
     pub organization_id: Option<uuid::Uuid>,
     #[validate(length(min = 1, max = 100))]
+    #[param(example = "Cremona")]
     pub municipality: Option<String>,
+    #[param(example = true)]
     pub active: Option<bool>,
 }
 

@@ -133,11 +133,14 @@ pub struct UpdateOrganization {
 #[into_params(parameter_in = Query)]
 pub struct OrganizationQuery {
     /// Only organizations of this kind.
+    #[param(example = "charity")]
     pub kind: Option<OrganizationKind>,
     /// Only active (true) or inactive (false) organizations.
+    #[param(example = true)]
     pub active: Option<bool>,
     /// Name fragment.
     #[validate(length(min = 1, max = 100))]
+    #[param(example = "Caritas")]
     pub name: Option<String>,
 }
 

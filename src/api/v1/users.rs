@@ -105,8 +105,11 @@ pub struct UpdateUser {
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Admins only: users of this organization.
+    #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10")]
     pub organization_id: Option<uuid::Uuid>,
+    #[param(example = "operator")]
     pub role: Option<Role>,
+    #[param(example = true)]
     pub active: Option<bool>,
 }
 

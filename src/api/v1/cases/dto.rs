@@ -351,19 +351,25 @@ pub struct CaseQuery {
     #[param(example = "diallo")]
     pub q: Option<String>,
     #[validate(custom(function = "validate_tax_code"))]
+    #[param(example = "RSSMRA85T10A562S")]
     pub tax_code: Option<String>,
     #[validate(custom(function = "validate_country"))]
     #[param(example = "SN")]
     pub citizenship: Option<String>,
+    #[param(example = "active")]
     pub status: Option<CaseStatus>,
     /// `me` or a user id.
     #[param(example = "me")]
     pub assignee: Option<String>,
+    #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a20")]
     pub desk_id: Option<uuid::Uuid>,
     #[validate(length(min = 1, max = 64))]
+    #[param(example = "CR-COMUNE-2026-00042")]
     pub reference_code: Option<String>,
     /// Cases whose residence permit expires before this date.
+    #[param(example = "2027-01-31")]
     pub permit_expires_before: Option<NaiveDate>,
     /// Cases changed at or after this time (RFC 3339).
+    #[param(example = "2026-11-01T00:00:00Z")]
     pub updated_since: Option<DateTime<Utc>>,
 }
