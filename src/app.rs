@@ -21,6 +21,8 @@ pub struct AppState {
     pub db: Database,
     pub tokens: TokenService,
     pub settings: Settings,
+    pub login_limiter: crate::http::rate_limit::RateLimiter,
+    pub metrics: crate::http::metrics::Metrics,
 }
 
 /// A server bound to its port, ready to run.
@@ -45,7 +47,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let cors_origins = settings.cors_origins.clone();
-        let state = web::Data::new(AppState { db, tokens, settings });
+        let login_limiter = crate::http::rate_limit::RateLimiter::new(
+            settings.login_rate_per_minute,
+            std::time::Duration::from_secs(60),
+        );
+        let state =
+            web::Data::new(AppState { db, tokens, settings, login_limiter, metrics: Default::default() });
         spawn_housekeeping(state.db.clone());
         let spec = crate::openapi::document();
         let routes = web::Data::new(fallback::RouteTable::from_openapi(&spec));

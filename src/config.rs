@@ -47,6 +47,8 @@ pub struct Settings {
     pub db_pool_size: u32,
     pub jwt_issuer: String,
     pub jwt_audience: String,
+    /// Login attempts allowed per client address and minute.
+    pub login_rate_per_minute: u32,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -118,6 +120,13 @@ impl Settings {
         };
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let workers = parse_number(var("SPORTELLO_WORKERS"), "SPORTELLO_WORKERS", cores, 1, 256)?;
+        let login_rate_per_minute = parse_number(
+            var("SPORTELLO_LOGIN_RATE_PER_MINUTE"),
+            "SPORTELLO_LOGIN_RATE_PER_MINUTE",
+            60,
+            1,
+            100_000,
+        )? as u32;
         let db_pool_size =
             parse_number(var("SPORTELLO_DB_POOL_SIZE"), "SPORTELLO_DB_POOL_SIZE", 8, 1, 512)? as u32;
         Ok(Settings {
@@ -131,6 +140,7 @@ impl Settings {
             db_pool_size,
             jwt_issuer: var("SPORTELLO_JWT_ISSUER").unwrap_or_else(|| "sportello".into()),
             jwt_audience: var("SPORTELLO_JWT_AUDIENCE").unwrap_or_else(|| "sportello-api".into()),
+            login_rate_per_minute,
         })
     }
 }

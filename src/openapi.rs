@@ -35,6 +35,18 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
 )]
 struct ApiDoc;
 
+/// Referenced by operations that are not secured but still answer 401/429 (the token endpoint).
+#[derive(utoipa::ToResponse)]
+#[response(
+    description = "Missing, invalid or expired credentials",
+    content_type = "application/problem+json"
+)]
+pub struct Unauthorized(#[allow(dead_code)] Problem);
+
+#[derive(utoipa::ToResponse)]
+#[response(description = "Too many requests", content_type = "application/problem+json")]
+pub struct TooManyRequests(#[allow(dead_code)] Problem);
+
 /// The complete document, exactly as served at `/api-docs/openapi.json` and committed in `openapi/`.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = App::new()

@@ -35,3 +35,18 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse> {
     state.db.run(crate::db::ping).await?;
     Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
 }
+
+/// Metrics
+///
+/// Prometheus text format: request counts and latency histograms per route template, and the database
+/// pool's gauges. Holds no personal data; expose it to the monitoring network only.
+#[utoipa::path(tag = "health", responses((status = 200, description = "Prometheus metrics",
+    content_type = "text/plain; version=0.0.4", body = String,
+    example = "sportello_db_pool_connections 3\n")))]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let (open, idle, max) = state.db.pool_state();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(open, idle, max))
+}

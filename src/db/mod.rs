@@ -118,9 +118,10 @@ impl Database {
         .map_err(|e| Error::internal("blocking task", e))?
     }
 
-    pub fn pool_state(&self) -> (u32, u32) {
+    /// (open, idle, maximum) connections of the pool.
+    pub fn pool_state(&self) -> (u32, u32, u32) {
         let s = self.pool.state();
-        (s.connections, s.idle_connections)
+        (s.connections, s.idle_connections, self.pool.max_size())
     }
 }
 

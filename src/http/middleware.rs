@@ -37,6 +37,7 @@ pub async fn envelope(
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = req.method().clone();
     let path = req.path().to_string();
+    let state = req.app_data::<actix_web::web::Data<crate::app::AppState>>().cloned();
 
     let res = match next.call(req).await {
         Ok(res) => res.map_into_boxed_body(),
@@ -54,11 +55,15 @@ pub async fn envelope(
 
     // Route templates, not raw paths: no ids or typed-in text in the log.
     let route = res.request().match_pattern().unwrap_or_else(|| "<unmatched>".into());
+    let seconds = started.elapsed().as_secs_f64();
+    if let Some(state) = state {
+        state.metrics.observe(method.as_str(), &route, res.status().as_u16(), seconds);
+    }
     log::info!(
         target: "sportello::access",
         "{method} {route} {} {:.1}ms rid={request_id}",
         res.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
+        seconds * 1000.0
     );
     Ok(res)
 }

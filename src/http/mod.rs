@@ -5,9 +5,11 @@ pub mod etag;
 pub mod fallback;
 pub mod idempotency;
 pub mod json;
+pub mod metrics;
 pub mod middleware;
 pub mod pagination;
 pub mod problem;
+pub mod rate_limit;
 pub mod respond;
 
 pub use etag::IfMatch;

@@ -13,5 +13,6 @@ mod conventions;
 mod desks;
 mod family_members;
 mod interventions;
+mod operations;
 mod organizations;
 mod users;

@@ -87,6 +87,17 @@ pub struct LogoutRequest {
     pub refresh_token: Option<String>,
 }
 
+/// 429 with Retry-After when this client address has tried too often this minute.
+fn limit_attempts(state: &AppState, req: &HttpRequest) -> Result<()> {
+    match req.peer_addr() {
+        Some(addr) => state
+            .login_limiter
+            .check(addr.ip(), std::time::Instant::now())
+            .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs }),
+        None => Ok(()),
+    }
+}
+
 fn origin(req: &HttpRequest) -> Origin {
     let (request_id, client_ip) = request_meta(req);
     Origin { request_id, client_ip }
@@ -108,7 +119,9 @@ fn token_response(session: Session) -> HttpResponse {
         (TokenRequest = "application/x-www-form-urlencoded"),
         (TokenRequest = "application/json")
     )),
-    responses((status = 200, description = "Tokens", body = TokenResponse))
+    responses((status = 200, description = "Tokens", body = TokenResponse),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 429, response = crate::openapi::TooManyRequests))
 )]
 #[post("/auth/token")]
 pub async fn token(
@@ -116,6 +129,7 @@ pub async fn token(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse> {
+    limit_attempts(&state, &req)?;
     let bytes = read_body(&req, &mut payload.into_inner(), 16 * 1024).await?;
     let body: TokenRequest = match req.content_type() {
         "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(&bytes)
@@ -164,7 +178,9 @@ pub async fn token(
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
-    responses((status = 200, description = "New tokens", body = TokenResponse))
+    responses((status = 200, description = "New tokens", body = TokenResponse),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 429, response = crate::openapi::TooManyRequests))
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
@@ -172,6 +188,7 @@ pub async fn refresh(
     req: HttpRequest,
     body: ApiJson<RefreshRequest>,
 ) -> Result<HttpResponse> {
+    limit_attempts(&state, &req)?;
     let origin = origin(&req);
     let presented = body.into_inner().refresh_token;
     let session =
