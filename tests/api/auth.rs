@@ -316,52 +316,7 @@ async fn forged_and_invalid_tokens_are_rejected() {
     control.expect_status(200);
     assert_eq!(control.body["id"], sub);
 
-    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap());
-    let alg_none = format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT"})), b64(&claims));
-    let valid_signature = sign_hs256(&claims).rsplit('.').next().unwrap().to_string();
-    let alg_none_with_signature = format!("{alg_none}{valid_signature}");
-    // A genuine token's header and signature around a payload with another role.
-    let genuine = sign_hs256(&claims);
-    let parts: Vec<&str> = genuine.split('.').collect();
-    let tampered =
-        format!("{}.{}.{}", parts[0], b64(&with(&claims, &[("role", json!("operator"))])), parts[2]);
-    let now = now();
-    let cases: Vec<(&str, Option<String>)> = vec![
-        ("no token", None),
-        ("garbage", Some("garbage".into())),
-        ("alg none", Some(alg_none)),
-        ("alg none with a signature", Some(alg_none_with_signature)),
-        ("tampered payload", Some(tampered)),
-        (
-            "another key",
-            Some(sign(
-                &claims,
-                b"some-other-secret-of-sufficient-length-000",
-                jsonwebtoken::Algorithm::HS256,
-            )),
-        ),
-        (
-            "HS512 with the right key",
-            Some(sign(&claims, JWT_SECRET.as_bytes(), jsonwebtoken::Algorithm::HS512)),
-        ),
-        (
-            "expired",
-            Some(sign_hs256(&with(
-                &claims,
-                &[("iat", json!(now - 7200)), ("nbf", json!(now - 7200)), ("exp", json!(now - 3600))],
-            ))),
-        ),
-        (
-            "not valid before the future",
-            Some(sign_hs256(&with(&claims, &[("nbf", json!(now + 3600)), ("exp", json!(now + 7200))]))),
-        ),
-        ("wrong issuer", Some(sign_hs256(&with(&claims, &[("iss", json!("someone-else"))])))),
-        ("wrong audience", Some(sign_hs256(&with(&claims, &[("aud", json!("another-api"))])))),
-        ("extra claim", Some(sign_hs256(&with(&claims, &[("admin", json!(true))])))),
-        ("missing exp", Some(sign_hs256(&without(&claims, "exp")))),
-        ("missing jti", Some(sign_hs256(&without(&claims, "jti")))),
-        ("unknown role", Some(sign_hs256(&with(&claims, &[("role", json!("superuser"))])))),
-    ];
+    let cases = bad_tokens(&claims);
     for (what, token) in cases {
         let res = app.get("/api/v1/me", token.as_deref()).await;
         assert_eq!(res.status, 401, "{what}: expected 401, got {}: {}", res.status, res.text);
@@ -416,4 +371,55 @@ async fn password_reset_lifts_the_lockout_and_revokes_refresh_tokens() {
     assert_unauthorized(&refresh_grant(&app, &refresh_token_of(&login)).await);
     assert_unauthorized(&app.login(&username, &password).await);
     assert_token_response(&app.login(&username, new_password).await);
+}
+
+/// Every kind of token that must be refused, built around valid `claims` of the test app's key.
+pub fn bad_tokens(claims: &Value) -> Vec<(&'static str, Option<String>)> {
+    let claims = claims.clone();
+    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap());
+    let alg_none = format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT"})), b64(&claims));
+    let valid_signature = sign_hs256(&claims).rsplit('.').next().unwrap().to_string();
+    let alg_none_with_signature = format!("{alg_none}{valid_signature}");
+    // A genuine token's header and signature around a payload with another role.
+    let genuine = sign_hs256(&claims);
+    let parts: Vec<&str> = genuine.split('.').collect();
+    let tampered =
+        format!("{}.{}.{}", parts[0], b64(&with(&claims, &[("role", json!("operator"))])), parts[2]);
+    let now = now();
+    vec![
+        ("no token", None),
+        ("garbage", Some("garbage".into())),
+        ("alg none", Some(alg_none)),
+        ("alg none with a signature", Some(alg_none_with_signature)),
+        ("tampered payload", Some(tampered)),
+        (
+            "another key",
+            Some(sign(
+                &claims,
+                b"some-other-secret-of-sufficient-length-000",
+                jsonwebtoken::Algorithm::HS256,
+            )),
+        ),
+        (
+            "HS512 with the right key",
+            Some(sign(&claims, JWT_SECRET.as_bytes(), jsonwebtoken::Algorithm::HS512)),
+        ),
+        (
+            "expired",
+            Some(sign_hs256(&with(
+                &claims,
+                &[("iat", json!(now - 7200)), ("nbf", json!(now - 7200)), ("exp", json!(now - 3600))],
+            ))),
+        ),
+        (
+            "not valid before the future",
+            Some(sign_hs256(&with(&claims, &[("nbf", json!(now + 3600)), ("exp", json!(now + 7200))]))),
+        ),
+        ("wrong issuer", Some(sign_hs256(&with(&claims, &[("iss", json!("someone-else"))])))),
+        ("wrong audience", Some(sign_hs256(&with(&claims, &[("aud", json!("another-api"))])))),
+        ("extra claim", Some(sign_hs256(&with(&claims, &[("admin", json!(true))])))),
+        ("missing exp", Some(sign_hs256(&without(&claims, "exp")))),
+        ("missing jti", Some(sign_hs256(&without(&claims, "jti")))),
+        ("unknown role", Some(sign_hs256(&with(&claims, &[("role", json!("superuser"))])))),
+    ]
 }

@@ -15,4 +15,5 @@ mod family_members;
 mod interventions;
 mod operations;
 mod organizations;
+mod token_attacks;
 mod users;
