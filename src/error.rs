@@ -114,6 +114,18 @@ impl From<diesel::result::Error> for Error {
     }
 }
 
+/// A cross-field (schema-level) error that names the field it is about; validator would otherwise
+/// report it under `__all__`.
+pub fn cross_field_error(
+    field: &'static str,
+    code: &'static str,
+    message: &'static str,
+) -> validator::ValidationError {
+    let mut e = validator::ValidationError::new(code).with_message(message.into());
+    e.add_param("field".into(), &field);
+    e
+}
+
 impl From<validator::ValidationErrors> for Error {
     fn from(errors: validator::ValidationErrors) -> Self {
         let mut out = Vec::new();
@@ -130,6 +142,16 @@ fn flatten_validation(errors: &validator::ValidationErrors, prefix: &str, out: &
         match kind {
             K::Field(list) => {
                 for e in list {
+                    let path = match e.params.get("field").and_then(|f| f.as_str()) {
+                        Some(named) if field == "__all__" => {
+                            if prefix.is_empty() {
+                                named.to_string()
+                            } else {
+                                format!("{prefix}.{named}")
+                            }
+                        }
+                        _ => path.clone(),
+                    };
                     let message = e
                         .message
                         .as_ref()

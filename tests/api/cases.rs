@@ -89,7 +89,9 @@ async fn invalid_intake_names_every_bad_field_and_writes_nothing() {
     // The tax code must agree with the birth date and sex it encodes.
     let inconsistent = json!({"given_name": "Mario", "family_name": "Rossi", "tax_code": "RSSMRA85T10A562S",
         "birth_date": "1985-12-11"});
-    assert_problem(&app.post("/api/v1/cases", Some(&op), &inconsistent).await, 422, ":validation");
+    assert_invalid_field(&app.post("/api/v1/cases", Some(&op), &inconsistent).await, "tax_code");
+    let arrived_unborn = json!({"given_name": "A", "family_name": "B", "birth_date": "2000-01-01", "arrival_date": "1999-01-01"});
+    assert_invalid_field(&app.post("/api/v1/cases", Some(&op), &arrived_unborn).await, "arrival_date");
     let consistent = json!({"given_name": "Mario", "family_name": "Rossi", "tax_code": "rssmra85t10a562s",
         "birth_date": "1985-12-10", "sex": "male"});
     let ok = create_case(&app, &op, &consistent).await;

@@ -73,7 +73,7 @@ async fn intervention_validation_and_roles() {
         "follow_up_on": "2026-01-01"}),
         )
         .await;
-    assert_problem(&res, 422, ":validation");
+    assert_invalid_field(&res, "follow_up_on");
     let analyst = app.user_token("analyst", &org).await;
     let ok = json!({"kind": "orientation", "occurred_on": "2026-01-10", "summary": "x"});
     assert_problem(&app.post(&base, Some(&analyst), &ok).await, 403, ":forbidden");

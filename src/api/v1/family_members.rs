@@ -109,7 +109,10 @@ pub struct CreateFamilyMember {
 
 fn check_new_member(m: &CreateFamilyMember) -> std::result::Result<(), ValidationError> {
     match &m.tax_code {
-        Some(tc) => check_tax_code_consistency(tc, m.birth_date, m.sex),
+        Some(tc) => check_tax_code_consistency(tc, m.birth_date, m.sex).map_err(|mut e| {
+            e.add_param("field".into(), &"tax_code");
+            e
+        }),
         None => Ok(()),
     }
 }

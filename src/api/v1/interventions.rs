@@ -95,8 +95,11 @@ fn check_dates(
     follow_up_on: Option<NaiveDate>,
 ) -> std::result::Result<(), ValidationError> {
     match follow_up_on {
-        Some(f) if f < occurred_on => Err(ValidationError::new("before_occurrence")
-            .with_message("the follow-up date is before the intervention".into())),
+        Some(f) if f < occurred_on => Err(crate::error::cross_field_error(
+            "follow_up_on",
+            "before_occurrence",
+            "the follow-up date is before the intervention",
+        )),
         _ => Ok(()),
     }
 }

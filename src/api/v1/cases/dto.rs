@@ -16,7 +16,7 @@ use crate::domain::person::{
     Sex, check_tax_code_consistency, validate_country, validate_languages, validate_name,
     validate_not_future, validate_plausible_date, validate_tax_code, validate_text,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, cross_field_error};
 
 fn code<T: Code>(field: &str, v: Option<&str>) -> Result<Option<T>> {
     v.map(|s| T::parse(s).ok_or_else(|| Error::internal("stored code", format!("{field}={s}")))).transpose()
@@ -207,8 +207,11 @@ pub struct CreateCase {
 fn check_new_case(c: &CreateCase) -> std::result::Result<(), ValidationError> {
     check_person(c.tax_code.as_deref(), c.birth_date, c.sex, c.arrival_date)?;
     if c.source_system.is_some() != c.external_id.is_some() {
-        return Err(ValidationError::new("external_id")
-            .with_message("source_system and external_id go together".into()));
+        return Err(cross_field_error(
+            "external_id",
+            "incomplete",
+            "source_system and external_id go together",
+        ));
     }
     Ok(())
 }
@@ -221,13 +224,20 @@ pub fn check_person(
     arrival_date: Option<NaiveDate>,
 ) -> std::result::Result<(), ValidationError> {
     if let Some(tc) = tax_code {
-        check_tax_code_consistency(tc, birth_date, sex)?;
+        check_tax_code_consistency(tc, birth_date, sex).map_err(|e| {
+            let mut e = e;
+            e.add_param("field".into(), &"tax_code");
+            e
+        })?;
     }
     if let (Some(born), Some(arrived)) = (birth_date, arrival_date)
         && arrived < born
     {
-        return Err(ValidationError::new("arrival_before_birth")
-            .with_message("the arrival date is before the birth date".into()));
+        return Err(cross_field_error(
+            "arrival_date",
+            "arrival_before_birth",
+            "the arrival date is before the birth date",
+        ));
     }
     Ok(())
 }

@@ -301,7 +301,9 @@ pub async fn update_case(
                     row.arrival_date,
                 )
                 .map_err(|e| {
-                    Error::invalid("tax_code", &e.code, e.message.map(|m| m.to_string()).unwrap_or_default())
+                    let field =
+                        e.params.get("field").and_then(|f| f.as_str()).unwrap_or("tax_code").to_string();
+                    Error::invalid(&field, &e.code, e.message.map(|m| m.to_string()).unwrap_or_default())
                 })?;
                 check_links(
                     c,
