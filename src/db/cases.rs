@@ -130,8 +130,9 @@ pub fn list(
     limit: i64,
 ) -> Result<Vec<CaseRow>> {
     let mut q = scoped(scope).select(CaseRow::as_select());
-    if let Some(key) = &f.name_key {
-        q = q.filter(c::search_name.like(like_pattern(key)).escape('\\'));
+    // Every word must appear, in any order: "diallo amina" finds "Amina Diallo".
+    for word in f.name_key.iter().flat_map(|k| k.split(' ')) {
+        q = q.filter(c::search_name.like(like_pattern(word)).escape('\\'));
     }
     if let Some(v) = &f.tax_code {
         q = q.filter(c::tax_code.eq(v.clone()));

@@ -356,7 +356,7 @@ pub struct ChangeStatus {
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
-    /// Name fragment, accent- and case-insensitive ("nguyen" finds "Nguyễn").
+    /// Name fragments, accent- and case-insensitive, in any order ("nguyen anh" finds "Thị Ánh Nguyễn").
     #[validate(length(min = 2, max = 100))]
     #[param(example = "diallo")]
     pub q: Option<String>,
