@@ -8,6 +8,7 @@
 mod support;
 
 mod auth;
+mod authz_matrix;
 mod cases;
 mod conventions;
 mod desks;
