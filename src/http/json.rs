@@ -62,7 +62,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             let path = e.path().to_string();
             let inner = e.into_inner();
             // serde_json reports a wrongly typed enum value as a syntax error: the document decides.
-            let well_formed = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+            let well_formed = std::str::from_utf8(bytes)
+                .is_ok_and(|text| serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok());
             match inner.classify() {
                 serde_json::error::Category::Data => {
                     let field = if path == "." { String::new() } else { path };

@@ -13,6 +13,7 @@ mod cases;
 mod conventions;
 mod desks;
 mod family_members;
+mod input_abuse;
 mod interventions;
 mod operations;
 mod organizations;

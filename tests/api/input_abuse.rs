@@ -1,0 +1,72 @@
+//! Hostile input gets a clear 4xx problem or is stored literally; never a 5xx.
+
+use awc::http::Method;
+use serde_json::json;
+
+use crate::cases::{create_case, desk_operator};
+use crate::support::{assert_invalid_field, assert_problem, spawn_app};
+
+#[actix_web::test]
+async fn deep_nesting_huge_numbers_and_bad_utf8_are_4xx() {
+    let app = spawn_app().await;
+    let (_, op) = desk_operator(&app).await;
+    let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+    let body = format!(r#"{{"given_name": "A", "family_name": "B", "needs": {deep}}}"#);
+    let res = app
+        .send_raw(Method::POST, "/api/v1/cases", Some(&op), Some("application/json"), body.into_bytes(), &[])
+        .await;
+    // The typed parse stops at the first wrong type (422); nesting past serde_json's depth limit is a 400.
+    assert_invalid_field(&res, "needs[0]");
+    let deep_object = format!("{}1{}", r#"{"a":"#.repeat(10_000), "}".repeat(10_000));
+    let res = app
+        .send_raw(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&op),
+            Some("application/json"),
+            deep_object.into_bytes(),
+            &[],
+        )
+        .await;
+    assert!(res.status == 400 || res.status == 422, "{}", res.text);
+    assert!(res.header("content-type").unwrap().starts_with("application/problem+json"));
+
+    let huge =
+        br#"{"kind": "listening", "occurred_on": "2026-01-10", "summary": "x", "duration_minutes": 1e400}"#;
+    let case = create_case(&app, &op, &json!({"given_name": "A", "family_name": "B"})).await;
+    let path = format!("/api/v1/cases/{}/interventions", case["id"].as_str().unwrap());
+    let res =
+        app.send_raw(Method::POST, &path, Some(&op), Some("application/json"), huge.to_vec(), &[]).await;
+    assert!(res.status == 400 || res.status == 422, "{}", res.text);
+    let big = json!({"kind": "listening", "occurred_on": "2026-01-10", "summary": "x", "duration_minutes": 99_999_999_999_u64});
+    assert_invalid_field(&app.post(&path, Some(&op), &big).await, "duration_minutes");
+
+    let res = app
+        .send_raw(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&op),
+            Some("application/json"),
+            b"{\"given_name\": \"\xff\xfe\"}".to_vec(),
+            &[],
+        )
+        .await;
+    assert_problem(&res, 400, ":bad_request");
+}
+
+#[actix_web::test]
+async fn sql_and_script_looking_text_is_stored_literally() {
+    let app = spawn_app().await;
+    let (_, op) = desk_operator(&app).await;
+    let sql = "Robert'); DROP TABLE cases;--";
+    let script = "<script>alert('x')</script>";
+    let case =
+        create_case(&app, &op, &json!({"given_name": sql, "family_name": "O'Brien", "notes": script})).await;
+    let got = app.get(&format!("/api/v1/cases/{}", case["id"].as_str().unwrap()), Some(&op)).await;
+    assert_eq!(got.body["given_name"], sql);
+    assert_eq!(got.body["notes"], script);
+    let found = app.get("/api/v1/cases?q=o%27brien", Some(&op)).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
+    let wildcard = app.get("/api/v1/cases?q=%25%25", Some(&op)).await;
+    assert!(wildcard.body["items"].as_array().unwrap().is_empty(), "LIKE wildcards are escaped");
+}
