@@ -18,4 +18,5 @@ mod interventions;
 mod operations;
 mod organizations;
 mod token_attacks;
+mod two_nodes;
 mod users;
