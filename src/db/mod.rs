@@ -61,6 +61,7 @@ pub struct Database {
 impl Database {
     /// Connects once directly (so a bad URL reports its real cause), then builds the pool.
     pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<Self> {
+        init_tls();
         let conn_url = match url {
             DatabaseUrl::Postgres(u) => {
                 diesel::PgConnection::establish(u)
@@ -123,6 +124,13 @@ impl Database {
         let s = self.pool.state();
         (s.connections, s.idle_connections, self.pool.max_size())
     }
+}
+
+/// libpq uses OpenSSL. Initialise it without its exit-time cleanup, which otherwise frees memory while
+/// pool threads still hold connections as the process exits ("double free or corruption"). Must run
+/// before the first PostgreSQL connection; later calls do nothing.
+pub fn init_tls() {
+    openssl_sys::init();
 }
 
 /// A transaction that writes. On SQLite it takes the write lock up front (BEGIN IMMEDIATE): a deferred

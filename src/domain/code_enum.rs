@@ -11,7 +11,7 @@ pub trait Code: Sized + Copy + 'static {
 }
 
 macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:tt),+ $(,)? }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         $(#[$meta])*
         pub enum $name {
@@ -31,4 +31,41 @@ macro_rules! code_enum {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Code;
+    use utoipa::PartialSchema;
+
+    /// The OpenAPI enum must list the codes the API really sends and accepts, not the Rust variant names.
+    fn assert_schema_lists_codes<T: Code + PartialSchema + serde::Serialize>() {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        let listed: Vec<String> =
+            schema["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        let codes: Vec<String> = T::ALL.iter().map(|c| c.as_str().to_string()).collect();
+        assert_eq!(listed, codes);
+        for c in T::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.as_str()));
+        }
+    }
+
+    #[test]
+    fn every_code_enum_documents_its_wire_codes() {
+        use crate::domain::{case::*, family::Relationship, intervention::InterventionKind};
+        use crate::domain::{organization::OrganizationKind, person::Sex, role::Role};
+        assert_schema_lists_codes::<CaseStatus>();
+        assert_schema_lists_codes::<ClosureReason>();
+        assert_schema_lists_codes::<LegalStatus>();
+        assert_schema_lists_codes::<PermitType>();
+        assert_schema_lists_codes::<Education>();
+        assert_schema_lists_codes::<Employment>();
+        assert_schema_lists_codes::<Housing>();
+        assert_schema_lists_codes::<Need>();
+        assert_schema_lists_codes::<Relationship>();
+        assert_schema_lists_codes::<InterventionKind>();
+        assert_schema_lists_codes::<OrganizationKind>();
+        assert_schema_lists_codes::<Sex>();
+        assert_schema_lists_codes::<Role>();
+    }
 }

@@ -143,6 +143,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
                 .filter(|u| !u.trim().is_empty())
                 .unwrap_or_else(|| DEFAULT_PG_URL.to_string());
             let name = format!("sportello_t_{}", uuid::Uuid::now_v7().simple());
+            sportello::db::init_tls();
             let mut conn = diesel::PgConnection::establish(&admin_url)
                 .unwrap_or_else(|e| panic!("cannot connect to {admin_url}: {e}"));
             diesel::sql_query(format!("CREATE DATABASE \"{name}\""))

@@ -220,11 +220,14 @@ pub struct UpdateDesk {
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeskQuery {
+    /// Only desks of this organization.
     #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10")]
     pub organization_id: Option<uuid::Uuid>,
+    /// Only desks in this municipality (exact name).
     #[validate(length(min = 1, max = 100))]
     #[param(example = "Cremona")]
     pub municipality: Option<String>,
+    /// Only active (true) or inactive (false) desks.
     #[param(example = true)]
     pub active: Option<bool>,
 }
@@ -312,6 +315,8 @@ pub async fn create_desk(
 }
 
 /// Get a desk
+///
+/// With its weekly opening hours. Readable by every authenticated role.
 #[utoipa::path(
     tag = "desks",
     params(("id" = uuid::Uuid, Path, description = "Desk id")),

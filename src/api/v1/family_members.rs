@@ -185,6 +185,8 @@ pub struct UpdateFamilyMember {
 type Ids = web::Path<(uuid::Uuid, uuid::Uuid)>;
 
 /// List family members
+///
+/// The family of a case the caller can see, oldest first. Every read is audited.
 #[utoipa::path(
     tag = "family members",
     params(("case_id" = uuid::Uuid, Path, description = "Case id"), PageParams),
@@ -218,6 +220,8 @@ pub async fn list_family_members(
 }
 
 /// Add a family member
+///
+/// To a case of the caller's organization (or any case, for admins).
 #[utoipa::path(
     tag = "family members",
     params(("case_id" = uuid::Uuid, Path, description = "Case id"),
@@ -256,6 +260,8 @@ pub async fn create_family_member(
 }
 
 /// Get a family member
+///
+/// The read is audited; the ETag is the version to send in If-Match.
 #[utoipa::path(
     tag = "family members",
     params(("case_id" = uuid::Uuid, Path, description = "Case id"), ("id" = uuid::Uuid, Path, description = "Family member id")),
@@ -354,6 +360,8 @@ pub async fn update_family_member(
 }
 
 /// Remove a family member
+///
+/// Soft delete: hidden from every list, kept for the audit trail.
 #[utoipa::path(
     tag = "family members",
     params(("case_id" = uuid::Uuid, Path, description = "Case id"), ("id" = uuid::Uuid, Path, description = "Family member id")),

@@ -164,6 +164,8 @@ pub async fn list_interventions(
 }
 
 /// Record an intervention
+///
+/// Dated work done for the case; the operator defaults to the caller and must belong to their organization.
 #[utoipa::path(
     tag = "interventions",
     params(("case_id" = uuid::Uuid, Path, description = "Case id"),
@@ -228,6 +230,8 @@ pub async fn create_intervention(
 }
 
 /// Get an intervention
+///
+/// The read is audited; the ETag is the version to send in If-Match.
 #[utoipa::path(
     tag = "interventions",
     params(("case_id" = uuid::Uuid, Path, description = "Case id"), ("id" = uuid::Uuid, Path, description = "Intervention id")),

@@ -10,6 +10,8 @@ use crate::error::{Error, Result};
 use crate::http::respond;
 
 /// The current user
+///
+/// The account the access token belongs to; 401 if it has been deactivated since the token was issued.
 #[utoipa::path(
     tag = "auth",
     responses((status = 200, description = "The authenticated user", body = User, headers(("ETag" = String)))),

@@ -227,6 +227,8 @@ pub async fn create_organization(
 }
 
 /// Get an organization
+///
+/// Readable by every authenticated role; the ETag is the version to send in If-Match.
 #[utoipa::path(
     tag = "organizations",
     params(("id" = uuid::Uuid, Path, description = "Organization id")),

@@ -107,8 +107,10 @@ pub struct UserQuery {
     /// Admins only: users of this organization.
     #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10")]
     pub organization_id: Option<uuid::Uuid>,
+    /// Only users with this role.
     #[param(example = "operator")]
     pub role: Option<Role>,
+    /// Only active (true) or deactivated (false) users.
     #[param(example = true)]
     pub active: Option<bool>,
 }
@@ -185,6 +187,8 @@ pub async fn create_user(
 }
 
 /// Get a user
+///
+/// Admins see any user; coordinators and operators those of their organization (others are 404).
 #[utoipa::path(
     tag = "users",
     params(("id" = uuid::Uuid, Path, description = "User id")),

@@ -360,19 +360,24 @@ pub struct CaseQuery {
     #[validate(length(min = 2, max = 100))]
     #[param(example = "diallo")]
     pub q: Option<String>,
+    /// Exact Italian tax code (any case, spaces ignored).
     #[validate(custom(function = "validate_tax_code"))]
     #[param(example = "RSSMRA85T10A562S")]
     pub tax_code: Option<String>,
+    /// Citizenship, ISO 3166-1 alpha-2 (any case).
     #[validate(custom(function = "validate_country"))]
     #[param(example = "SN")]
     pub citizenship: Option<String>,
+    /// Only cases in this status.
     #[param(example = "active")]
     pub status: Option<CaseStatus>,
     /// `me` or a user id.
     #[param(example = "me")]
     pub assignee: Option<String>,
+    /// Only cases taken in at this desk.
     #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a20")]
     pub desk_id: Option<uuid::Uuid>,
+    /// Exact reference code (any case).
     #[validate(length(min = 1, max = 64))]
     #[param(example = "CR-COMUNE-2026-00042")]
     pub reference_code: Option<String>,
