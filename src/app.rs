@@ -72,9 +72,10 @@ impl Application {
                 )
                 .route("/swagger-ui", web::get().to(redirect_to_swagger))
                 .default_service(web::to(fallback::not_found_or_method_not_allowed))
-                .wrap(Compress::default())
                 .wrap(cors(&cors_origins))
                 .wrap(from_fn(middleware::envelope))
+                // Outermost: the envelope rewrites error bodies, so it must see them before they are compressed.
+                .wrap(Compress::default())
         })
         .workers(workers)
         .listen(listener)?

@@ -27,17 +27,13 @@ impl IfMatch {
             // "*" would skip the lost-update check: ask for the real ETag instead.
             return Err(Error::PreconditionRequired);
         }
-        // A list may name several ETags; any one of them matching is enough, so keep the first valid one.
-        let versions: Vec<i64> = raw
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
-            .filter_map(|t| t.parse::<i64>().ok())
-            .collect();
-        Ok(match versions.as_slice() {
-            [] => IfMatch::Unmatchable,
-            [v] => IfMatch::Version(*v),
-            _ => IfMatch::Unmatchable,
-        })
+        // If-Match compares strongly (RFC 9110 §13.1.1): a weak ETag never matches. Clients send the one ETag
+        // they last read; a list is not supported and never matches.
+        Ok(raw
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<i64>().ok())
+            .map_or(IfMatch::Unmatchable, IfMatch::Version))
     }
 
     /// The version to compare with the stored one: 428 without the header.
@@ -85,7 +81,8 @@ mod tests {
     fn parses_etags() {
         assert_eq!(IfMatch::parse(None).unwrap(), IfMatch::Absent);
         assert_eq!(IfMatch::parse(Some("\"3\"")).unwrap(), IfMatch::Version(3));
-        assert_eq!(IfMatch::parse(Some("W/\"3\"")).unwrap(), IfMatch::Version(3));
+        assert_eq!(IfMatch::parse(Some("W/\"3\"")).unwrap(), IfMatch::Unmatchable);
+        assert_eq!(IfMatch::parse(Some("3")).unwrap(), IfMatch::Unmatchable);
         assert_eq!(IfMatch::parse(Some("\"abc\"")).unwrap(), IfMatch::Unmatchable);
         assert!(matches!(IfMatch::parse(Some("*")), Err(Error::PreconditionRequired)));
         assert!(matches!(IfMatch::Absent.required(), Err(Error::PreconditionRequired)));

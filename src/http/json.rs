@@ -53,8 +53,34 @@ fn is_json(req: &HttpRequest) -> bool {
     }
 }
 
-/// Parses JSON, naming the offending field when a value has the wrong type or code.
+/// Whether a JSON document holds a NUL character in some string (PostgreSQL text cannot store it).
+fn contains_nul(bytes: &[u8]) -> bool {
+    fn walk(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(items) => items.iter().any(walk),
+            serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || walk(v)),
+            _ => false,
+        }
+    }
+    // Only a \u0000 escape can put a NUL in JSON text; parse again only when one appears.
+    bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+        && serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|v| walk(&v))
+}
+
+/// Parses a JSON object body, naming the offending field when a value has the wrong type or code.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    // serde would also read a struct from an array, by position: every body of this API is an object.
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | None => {}
+        Some(_) if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() => {
+            return Err(Error::invalid("", "not_an_object", "the body must be a JSON object"));
+        }
+        Some(_) => return Err(Error::BadRequest("malformed JSON: expected an object".into())),
+    }
+    if contains_nul(bytes) {
+        return Err(Error::invalid("", "nul_character", "text may not contain NUL (\\u0000) characters"));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),
@@ -137,6 +163,14 @@ impl<T: DeserializeOwned + Validate> FromRequest for ApiQuery<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<ApiQuery<T>, Error> {
+    if let Some((name, _)) = form_urlencoded_parse(query).find(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        return Err(Error::InvalidQuery(vec![FieldError::new(
+            name,
+            "nul_character",
+            "may not contain NUL characters",
+        )]));
+    }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
     let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let field = e.path().to_string();

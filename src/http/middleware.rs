@@ -108,7 +108,8 @@ async fn as_problem(response: HttpResponse, path: &str, request_id: &str) -> Htt
 
     let mut rebuilt = problem.into_response();
     for (name, value) in headers.iter() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH && name != header::CONTENT_ENCODING
+        {
             rebuilt.headers_mut().insert(name.clone(), value.clone());
         }
     }

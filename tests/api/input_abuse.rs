@@ -70,3 +70,52 @@ async fn sql_and_script_looking_text_is_stored_literally() {
     let wildcard = app.get("/api/v1/cases?q=%25%25", Some(&op)).await;
     assert!(wildcard.body["items"].as_array().unwrap().is_empty(), "LIKE wildcards are escaped");
 }
+
+#[actix_web::test]
+async fn nul_characters_and_non_object_bodies_are_refused() {
+    let app = spawn_app().await;
+    let (_, op) = desk_operator(&app).await;
+    let nul = json!({"given_name": "A", "family_name": "B", "phone": "+39\u{0}02"});
+    assert_problem(&app.post("/api/v1/cases", Some(&op), &nul).await, 422, ":validation");
+    assert_problem(&app.get("/api/v1/cases?q=ab%00cd", Some(&op)).await, 400, ":invalid_query");
+    let case = create_case(&app, &op, &json!({"given_name": "A", "family_name": "B"})).await;
+    let url = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    // serde would read a struct from an array by position; the API takes objects only.
+    assert_problem(
+        &app.patch(&url, Some(&op), &json!([null, "Renamed"]), Some("\"1\"")).await,
+        422,
+        ":validation",
+    );
+    assert_problem(&app.post("/api/v1/cases", Some(&op), &json!(["A", "B"])).await, 422, ":validation");
+    // If-Match compares strongly: a weak ETag never matches.
+    assert_problem(
+        &app.patch(&url, Some(&op), &json!({"phone": "+39 02 1"}), Some("W/\"1\"")).await,
+        412,
+        ":precondition_failed",
+    );
+    assert_eq!(app.get(&url, Some(&op)).await.body["version"], 1, "nothing was written");
+}
+
+#[actix_web::test]
+async fn compressed_error_responses_are_still_problems() {
+    let app = spawn_app().await;
+    let (_, op) = desk_operator(&app).await;
+    let body = serde_json::to_vec(&json!({"given_name": 1})).unwrap();
+    let res = app
+        .send_raw(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&op),
+            Some("application/json"),
+            body,
+            &[("Accept-Encoding", "gzip")],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.header("content-type").unwrap().starts_with("application/problem+json"));
+    match res.header("content-encoding").as_deref() {
+        // Compressed: the bytes must really be compressed, not the plain problem under a gzip label.
+        Some("gzip") => assert!(!res.text.starts_with('{'), "labelled gzip but plain: {}", res.text),
+        _ => assert_eq!(res.body["errors"][0]["field"], "given_name"),
+    }
+}

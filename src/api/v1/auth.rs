@@ -202,7 +202,7 @@ pub async fn refresh(
 /// within 15 minutes.
 #[utoipa::path(
     tag = "auth",
-    request_body(content = LogoutRequest, description = "Optional"),
+    request_body(content = Option<LogoutRequest>, description = "Optional"),
     responses((status = 204, description = "Logged out")),
     security(("bearer" = []))
 )]
