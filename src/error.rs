@@ -121,9 +121,22 @@ pub fn cross_field_error(
     code: &'static str,
     message: &'static str,
 ) -> validator::ValidationError {
-    let mut e = validator::ValidationError::new(code).with_message(message.into());
+    about_field(validator::ValidationError::new(code).with_message(message.into()), field)
+}
+
+/// Tags a cross-field error with the field it is about.
+pub fn about_field(mut e: validator::ValidationError, field: &'static str) -> validator::ValidationError {
     e.add_param("field".into(), &field);
     e
+}
+
+impl Error {
+    /// A cross-field check that failed on a merged record (PATCH): 422 naming the field the error is
+    /// tagged with, or `default_field`.
+    pub fn from_cross_field(e: validator::ValidationError, default_field: &str) -> Self {
+        let field = e.params.get("field").and_then(|f| f.as_str()).unwrap_or(default_field).to_string();
+        Error::invalid(&field, &e.code, e.message.map(|m| m.to_string()).unwrap_or_default())
+    }
 }
 
 impl From<validator::ValidationErrors> for Error {

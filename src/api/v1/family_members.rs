@@ -109,10 +109,8 @@ pub struct CreateFamilyMember {
 
 fn check_new_member(m: &CreateFamilyMember) -> std::result::Result<(), ValidationError> {
     match &m.tax_code {
-        Some(tc) => check_tax_code_consistency(tc, m.birth_date, m.sex).map_err(|mut e| {
-            e.add_param("field".into(), &"tax_code");
-            e
-        }),
+        Some(tc) => check_tax_code_consistency(tc, m.birth_date, m.sex)
+            .map_err(|e| crate::error::about_field(e, "tax_code")),
         None => Ok(()),
     }
 }
@@ -335,13 +333,7 @@ pub async fn update_family_member(
                 patch::apply(&mut row.notes, p.notes);
                 if let Some(tc) = &row.tax_code {
                     check_tax_code_consistency(tc, row.birth_date, row.sex.as_deref().and_then(Sex::parse))
-                        .map_err(|e| {
-                        Error::invalid(
-                            "tax_code",
-                            &e.code,
-                            e.message.map(|m| m.to_string()).unwrap_or_default(),
-                        )
-                    })?;
+                        .map_err(|e| Error::from_cross_field(e, "tax_code"))?;
                 }
                 row.version += 1;
                 row.updated_at = db::now();

@@ -295,13 +295,8 @@ pub async fn update_intervention(
                 patch::apply(&mut row.duration_minutes, p.duration_minutes);
                 patch::set(&mut row.summary, p.summary);
                 patch::apply(&mut row.follow_up_on, p.follow_up_on);
-                check_dates(row.occurred_on, row.follow_up_on).map_err(|e| {
-                    Error::invalid(
-                        "follow_up_on",
-                        &e.code,
-                        e.message.map(|m| m.to_string()).unwrap_or_default(),
-                    )
-                })?;
+                check_dates(row.occurred_on, row.follow_up_on)
+                    .map_err(|e| Error::from_cross_field(e, "follow_up_on"))?;
                 row.version += 1;
                 row.updated_at = db::now();
                 repo::save(c, &row, expected)?;

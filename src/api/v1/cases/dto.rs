@@ -16,7 +16,7 @@ use crate::domain::person::{
     Sex, check_tax_code_consistency, validate_country, validate_languages, validate_name,
     validate_not_future, validate_plausible_date, validate_tax_code, validate_text,
 };
-use crate::error::{Error, Result, cross_field_error};
+use crate::error::{Error, Result, about_field, cross_field_error};
 
 fn code<T: Code>(field: &str, v: Option<&str>) -> Result<Option<T>> {
     v.map(|s| T::parse(s).ok_or_else(|| Error::internal("stored code", format!("{field}={s}")))).transpose()
@@ -224,11 +224,7 @@ pub fn check_person(
     arrival_date: Option<NaiveDate>,
 ) -> std::result::Result<(), ValidationError> {
     if let Some(tc) = tax_code {
-        check_tax_code_consistency(tc, birth_date, sex).map_err(|e| {
-            let mut e = e;
-            e.add_param("field".into(), &"tax_code");
-            e
-        })?;
+        check_tax_code_consistency(tc, birth_date, sex).map_err(|e| about_field(e, "tax_code"))?;
     }
     if let (Some(born), Some(arrived)) = (birth_date, arrival_date)
         && arrived < born

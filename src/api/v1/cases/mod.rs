@@ -301,17 +301,8 @@ pub async fn update_case(
                     row.sex.as_deref().and_then(Code::parse),
                     row.arrival_date,
                 )
-                .map_err(|e| {
-                    let field =
-                        e.params.get("field").and_then(|f| f.as_str()).unwrap_or("tax_code").to_string();
-                    Error::invalid(&field, &e.code, e.message.map(|m| m.to_string()).unwrap_or_default())
-                })?;
-                check_links(
-                    c,
-                    &row.organization_id.clone(),
-                    row.desk_id.as_deref(),
-                    row.assignee_id.as_deref(),
-                )?;
+                .map_err(|e| Error::from_cross_field(e, "tax_code"))?;
+                check_links(c, &row.organization_id, row.desk_id.as_deref(), row.assignee_id.as_deref())?;
                 row.version += 1;
                 row.updated_at = db::now();
                 repo::save(c, &row, expected)?;
