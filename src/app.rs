@@ -90,10 +90,6 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-
-    pub fn into_server(self) -> Server {
-        self.server
-    }
 }
 
 /// Hourly: forget Idempotency-Keys past their retention.

@@ -232,10 +232,11 @@ pub async fn update_user(
     let expected = if_match.required()?;
     let (id, p, scope) =
         (id.into_inner().to_string(), body.into_inner(), policy::user_scope(&caller.principal));
-    let new_hash = p.password.as_deref().map(password::hash).transpose()?;
     let row = state
         .db
         .run(move |c| {
+            // argon2 takes tens of milliseconds: on this blocking thread, before the write lock is taken.
+            let new_hash = p.password.as_deref().map(password::hash).transpose()?;
             db::write_tx(c, |c| {
                 let mut row = repo::get_scoped(c, &scope, &id)?;
                 policy::require(&caller.principal, Action::UserManage)?;
