@@ -31,6 +31,9 @@ pub enum Error {
     InvalidQuery(Vec<FieldError>),
     /// 401: always generic, never says why.
     Unauthorized,
+    /// 401 from the token endpoints: the same answer for a wrong password, an unknown, locked or deactivated
+    /// account and a bad refresh token, so that it reveals none of them.
+    InvalidGrant,
     /// 403: the caller sees the record but its role may not do this.
     Forbidden(String),
     /// 404: absent or not visible to the caller.
@@ -79,6 +82,7 @@ impl fmt::Display for Error {
             Error::BadRequest(m) => write!(f, "bad request: {m}"),
             Error::InvalidQuery(errors) => write!(f, "{} invalid query parameter(s)", errors.len()),
             Error::Unauthorized => write!(f, "unauthorized"),
+            Error::InvalidGrant => write!(f, "invalid grant"),
             Error::Forbidden(m) => write!(f, "forbidden: {m}"),
             Error::NotFound => write!(f, "not found"),
             Error::Conflict { code, detail } => write!(f, "conflict ({code}): {detail}"),

@@ -7,9 +7,10 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{
     Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
 };
-use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::openapi::{Ref, RefOr, Response, ResponseBuilder};
 use utoipa_actix_web::AppExt;
 
+use crate::error::Error;
 use crate::http::Problem;
 
 #[derive(OpenApi)]
@@ -35,13 +36,19 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
 )]
 struct ApiDoc;
 
-/// Referenced by operations that are not secured but still answer 401/429 (the token endpoint).
+/// The token endpoints' 401: they are not secured, so the generic responses are not added to them.
 #[derive(utoipa::ToResponse)]
 #[response(
-    description = "Missing, invalid or expired credentials",
-    content_type = "application/problem+json"
+    description = "Wrong username or password (or an account that may not log in), or a refresh token that is \
+                   invalid, expired or revoked: one answer for all, which reveals none of them",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:sportello:problem:invalid_grant", "title": "Login failed", "status": 401,
+        "detail": "wrong username or password, or a refresh token that is invalid, expired or revoked",
+        "instance": "/api/v1/auth/token", "request_id": "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10"
+    })
 )]
-pub struct Unauthorized(#[allow(dead_code)] Problem);
+pub struct LoginFailed(#[allow(dead_code)] Problem);
 
 #[derive(utoipa::ToResponse)]
 #[response(description = "Too many requests", content_type = "application/problem+json")]
@@ -57,7 +64,54 @@ pub fn document() -> utoipa::openapi::OpenApi {
     add_security_schemes(&mut doc);
     add_error_responses(&mut doc);
     add_common_examples(&mut doc);
+    add_links(&mut doc);
+    expand_text_formats(&mut doc);
     doc
+}
+
+/// The text rules of the domain, named in DTOs by a `format` marker (utoipa takes a pattern only as a
+/// literal) and written into the document as the pattern each rule defines.
+const TEXT_FORMATS: [(&str, &str); 4] = [
+    ("sportello:name", crate::domain::person::NAME_PATTERN),
+    ("sportello:text", crate::domain::person::TEXT_PATTERN),
+    ("sportello:tax-code", crate::domain::tax_code::TaxCode::PATTERN),
+    ("sportello:no-nul", crate::http::json::NO_NUL_PATTERN),
+];
+
+fn expand_text_formats(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{Schema, SchemaFormat};
+    fn walk(schema: &mut RefOr<Schema>) {
+        let RefOr::T(schema) = schema else { return };
+        match schema {
+            Schema::Object(object) => {
+                if let Some(SchemaFormat::Custom(marker)) = &object.format
+                    && let Some((_, pattern)) = TEXT_FORMATS.iter().find(|(name, _)| name == marker)
+                {
+                    object.pattern = Some(pattern.to_string());
+                    object.format = None;
+                }
+                object.properties.values_mut().for_each(walk);
+            }
+            Schema::Array(array) => {
+                if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut array.items {
+                    walk(items);
+                }
+            }
+            Schema::AllOf(all) => all.items.iter_mut().for_each(walk),
+            Schema::OneOf(one) => one.items.iter_mut().for_each(walk),
+            Schema::AnyOf(any) => any.items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    if let Some(components) = doc.components.as_mut() {
+        components.schemas.values_mut().for_each(walk);
+    }
+    for item in doc.paths.paths.values_mut() {
+        let ops = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for op in ops.into_iter().flatten() {
+            op.parameters.iter_mut().flatten().filter_map(|p| p.schema.as_mut()).for_each(walk);
+        }
+    }
 }
 
 pub fn to_json() -> Result<String, serde_json::Error> {
@@ -85,34 +139,65 @@ fn add_security_schemes(doc: &mut utoipa::openapi::OpenApi) {
     );
 }
 
-const PROBLEM_RESPONSES: [(&str, &str); 11] = [
-    ("BadRequest", "Malformed request or query parameters"),
-    ("Unauthorized", "Missing, invalid or expired access token"),
-    ("Forbidden", "The caller's role may not perform this action"),
-    ("NotFound", "No such resource, or not visible to the caller"),
-    ("Conflict", "Conflicts with the current state (e.g. an illegal status transition)"),
-    ("PreconditionFailed", "If-Match names an old version"),
-    ("PayloadTooLarge", "The body exceeds 1 MiB"),
-    ("UnsupportedMediaType", "The body is not JSON"),
-    ("Unprocessable", "The body parsed but some fields are invalid"),
-    ("PreconditionRequired", "If-Match is required"),
-    ("TooManyRequests", "Too many requests"),
-];
+/// The shared error responses, each with an example made by the error it documents.
+fn problem_responses() -> [(&'static str, &'static str, Error); 11] {
+    [
+        (
+            "BadRequest",
+            "Malformed request or query parameters",
+            Error::BadRequest("malformed JSON: expected `,` or `}`".into()),
+        ),
+        ("Unauthorized", "Missing, invalid or expired access token", Error::Unauthorized),
+        (
+            "Forbidden",
+            "The caller's role may not perform this action",
+            Error::Forbidden("your role may not do this".into()),
+        ),
+        ("NotFound", "No such resource, or not visible to the caller", Error::NotFound),
+        (
+            "Conflict",
+            "Conflicts with the current state (e.g. an illegal status transition)",
+            Error::Conflict {
+                code: "invalid_transition",
+                detail: "a closed case cannot be suspended".into(),
+            },
+        ),
+        ("PreconditionFailed", "If-Match names an old version", Error::PreconditionFailed),
+        ("PayloadTooLarge", "The body exceeds 1 MiB", Error::PayloadTooLarge(crate::http::BODY_LIMIT)),
+        (
+            "UnsupportedMediaType",
+            "The body is not JSON",
+            Error::UnsupportedMediaType("send application/json".into()),
+        ),
+        (
+            "Unprocessable",
+            "The body parsed but some fields are invalid",
+            Error::invalid("birth_date", "in_future", "must not be in the future"),
+        ),
+        ("PreconditionRequired", "If-Match is required", Error::PreconditionRequired),
+        ("TooManyRequests", "Too many requests", Error::RateLimited { retry_after_secs: 42 }),
+    ]
+}
 
-fn problem_response(description: &str) -> Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content("application/problem+json", Content::new(Some(Ref::from_schema_name("Problem"))))
-        .build()
+fn problem_response(description: &str, example: &Error) -> Response {
+    let mut problem = example.problem();
+    problem.request_id = Some("0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10".into());
+    let content = utoipa::openapi::content::ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("Problem")))
+        .example(serde_json::to_value(problem).ok())
+        .build();
+    ResponseBuilder::new().description(description).content("application/problem+json", content).build()
 }
 
 /// Adds the errors the conventions make possible, by what the operation has: a token, a body,
 /// path parameters, If-Match.
 fn add_error_responses(doc: &mut utoipa::openapi::OpenApi) {
     let components = doc.components.get_or_insert_with(Default::default);
-    for (name, description) in PROBLEM_RESPONSES {
-        components.responses.insert(name.to_string(), RefOr::T(problem_response(description)));
+    for (name, description, example) in problem_responses() {
+        components.responses.insert(name.to_string(), RefOr::T(problem_response(description, &example)));
     }
+    let (name, login_failed) = <LoginFailed as utoipa::ToResponse>::response();
+    components.responses.insert(name.to_string(), login_failed);
     components.schemas.entry("Problem".into()).or_insert_with(|| {
         use utoipa::PartialSchema;
         Problem::schema()
@@ -178,18 +263,74 @@ fn add_error_responses(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// Examples for what every operation shares (ids, If-Match, Idempotency-Key) and for the page wrappers,
-/// whose example is built from their item's.
+/// OpenAPI links from each create (`POST …` answering 201) to the read, update and delete of what it made
+/// (`… /{id}`), so that clients and Schemathesis' stateful phase can chain them.
+fn add_links(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::link::LinkBuilder;
+    let paths = &mut doc.paths.paths;
+    let mut links: Vec<(String, String, utoipa::openapi::link::Link)> = Vec::new();
+    for (path, item) in paths.iter() {
+        if item.post.as_ref().is_none_or(|op| !op.responses.responses.contains_key("201")) {
+            continue;
+        }
+        let target = format!("{path}/{{id}}");
+        let Some(target_item) = paths.get(&target) else { continue };
+        let ops =
+            [("Get", &target_item.get), ("Update", &target_item.patch), ("Delete", &target_item.delete)];
+        for (verb, op) in ops {
+            let Some(operation_id) = op.as_ref().and_then(|op| op.operation_id.clone()) else { continue };
+            // utoipa 5 writes `operation_id` as "operation_id", not the "operationId" OpenAPI defines (its
+            // Link lacks camelCase renaming): the field goes in through the flattened extensions instead.
+            let operation_id_field = [("operationId", serde_json::Value::from(operation_id.clone()))];
+            let mut link = LinkBuilder::new()
+                .extensions(Some(operation_id_field.into_iter().collect()))
+                .description(format!("{verb} what this request created"));
+            for param in target.split('{').skip(1).filter_map(|s| s.split('}').next()) {
+                let value = if param == "id" {
+                    "$response.body#/id".to_string()
+                } else {
+                    format!("$request.path.{param}")
+                };
+                link = link.parameter(param, value);
+            }
+            links.push((path.clone(), pascal(&operation_id), link.build()));
+        }
+    }
+    for (path, name, link) in links {
+        if let Some(RefOr::T(created)) = paths
+            .get_mut(&path)
+            .and_then(|item| item.post.as_mut())
+            .and_then(|op| op.responses.responses.get_mut("201"))
+        {
+            created.links.insert(name, RefOr::T(link));
+        }
+    }
+}
+
+/// `get_case` → `GetCase`, for link names.
+fn pascal(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Examples (and the accepted form of the headers) for what every operation shares: ids, If-Match,
+/// Idempotency-Key; and examples for the page wrappers, built from their item's.
 fn add_common_examples(doc: &mut utoipa::openapi::OpenApi) {
     use serde_json::json;
     for item in doc.paths.paths.values_mut() {
         let ops = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
         for op in ops.into_iter().flatten() {
             for p in op.parameters.iter_mut().flatten() {
-                let example = match p.name.as_str() {
-                    "id" | "case_id" => json!("0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a30"),
-                    "If-Match" => json!("\"1\""),
-                    "Idempotency-Key" => json!("5b0e7c1a-intake-2026-0001"),
+                let (example, pattern) = match p.name.as_str() {
+                    "id" | "case_id" => (json!("0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a30"), None),
+                    // The ETag as served: one strong entity tag (`*` and lists are refused).
+                    "If-Match" => (json!("\"1\""), Some(r#"^"[0-9]+"$"#)),
+                    "Idempotency-Key" => (json!("5b0e7c1a-intake-2026-0001"), Some(r"^[\x21-\x7e]{1,255}$")),
                     _ => continue,
                 };
                 // The example field has no setter: go through its JSON form.
@@ -197,6 +338,9 @@ fn add_common_examples(doc: &mut utoipa::openapi::OpenApi) {
                     && value.get("example").is_none()
                 {
                     value["example"] = example;
+                    if let (Some(pattern), Some(schema)) = (pattern, value.get_mut("schema")) {
+                        schema["pattern"] = json!(pattern);
+                    }
                     if let Ok(with_example) = serde_json::from_value(value) {
                         *p = with_example;
                     }
@@ -217,6 +361,44 @@ fn add_common_examples(doc: &mut utoipa::openapi::OpenApi) {
         {
             schema.example = Some(
                 json!({"items": [item], "next_cursor": "MDE5NWY2YTItN2MxZS03ZDQxLTlhNTEtM2IwYzJmMWU5YTMw"}),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn links_name_existing_operations_by_operation_id() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&super::to_json().expect("the document serialises")).expect("JSON");
+        let operations: Vec<&serde_json::Value> = doc["paths"]
+            .as_object()
+            .expect("paths")
+            .values()
+            .flat_map(|item| item.as_object().expect("path item").values())
+            .collect();
+        let ids: Vec<&str> = operations.iter().filter_map(|op| op["operationId"].as_str()).collect();
+        let links: Vec<&serde_json::Value> = operations
+            .iter()
+            .flat_map(|op| op["responses"].as_object().into_iter().flat_map(|r| r.values()))
+            .flat_map(|response| response["links"].as_object().into_iter().flat_map(|l| l.values()))
+            .collect();
+        assert!(links.len() >= 10, "create operations link to their read, update and delete");
+        for link in links {
+            let target = link["operationId"].as_str().unwrap_or_else(|| panic!("no operationId in {link}"));
+            assert!(ids.contains(&target), "link to unknown operation {target}");
+        }
+    }
+
+    #[test]
+    fn every_text_format_marker_becomes_its_pattern() {
+        let json = super::to_json().expect("the document serialises");
+        assert!(json.contains(crate::domain::tax_code::TaxCode::PATTERN.replace('\\', "\\\\").as_str()));
+        for (marker, _) in super::TEXT_FORMATS {
+            assert!(
+                !json.contains(&format!("\"{marker}\"")),
+                "the format marker {marker} was left in the document"
             );
         }
     }

@@ -47,18 +47,18 @@ pub fn password_login(
     let Some(user) = users::find_by_username(conn, &normalize_username(username))? else {
         password::verify_against_dummy(password_given);
         audit::record(conn, &event(origin, "auth.login", None, "failure"))?;
-        return Err(Error::Unauthorized);
+        return Err(Error::InvalidGrant);
     };
     let now = db::now();
     if user.failures().is_locked(now) {
         password::verify_against_dummy(password_given);
         audit::record(conn, &event(origin, "auth.login_locked", Some(&user), "denied"))?;
-        return Err(Error::Unauthorized);
+        return Err(Error::InvalidGrant);
     }
     if !password::verify(password_given, &user.password_hash) {
         let locked = db::write_tx(conn, |c| {
             // Re-read inside the transaction so concurrent failures all count.
-            let current = users::find(c, &user.id)?.ok_or(Error::Unauthorized)?;
+            let current = users::find(c, &user.id)?.ok_or(Error::InvalidGrant)?;
             let (next, locked) = current.failures().after_failure(now);
             users::set_login_state(c, &user.id, next, false)?;
             audit::record(c, &event(origin, "auth.login", Some(&user), "failure"))?;
@@ -70,11 +70,11 @@ pub fn password_login(
         if locked {
             log::warn!("account {} locked after repeated failed logins", user.id);
         }
-        return Err(Error::Unauthorized);
+        return Err(Error::InvalidGrant);
     }
     if !user.active {
         audit::record(conn, &event(origin, "auth.login_inactive", Some(&user), "denied"))?;
-        return Err(Error::Unauthorized);
+        return Err(Error::InvalidGrant);
     }
     let (access_token, expires_in) = tokens.issue(&user.id, &user.organization_id, user.role()?)?;
     let (refresh_token, hash) = tokens::new_refresh_token()?;
@@ -120,7 +120,7 @@ pub fn refresh(
         }
     })?;
     // The reuse revocation above must commit even though the request fails.
-    let (user, refresh_token) = outcome.map_err(|_| Error::Unauthorized)?;
+    let (user, refresh_token) = outcome.map_err(|_| Error::InvalidGrant)?;
     let (access_token, expires_in) = tokens.issue(&user.id, &user.organization_id, user.role()?)?;
     Ok(Session { access_token, expires_in, refresh_token })
 }

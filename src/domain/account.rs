@@ -13,10 +13,10 @@ pub fn normalize_username(raw: &str) -> String {
 }
 
 pub fn validate_username(raw: &str) -> Result<(), validator::ValidationError> {
-    let u = normalize_username(raw);
-    let ok = (3..=64).contains(&u.len())
-        && u.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    // Checked as typed, before normalising, so that the spec's pattern says exactly what is accepted.
+    let ok = (3..=64).contains(&raw.len())
+        && raw.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if ok {
         Ok(())
     } else {

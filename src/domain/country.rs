@@ -60,6 +60,20 @@ impl CountryCode {
     }
 }
 
+/// In the OpenAPI document: a string enumerating every accepted code.
+impl utoipa::PartialSchema for CountryCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("ISO 3166-1 alpha-2 country code, uppercase (XK for Kosovo)."))
+            .enum_values(Some(ALL.iter().copied()))
+            .examples([serde_json::json!("SN")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CountryCode {}
+
 impl fmt::Display for CountryCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -143,6 +143,20 @@ impl LanguageCode {
     }
 }
 
+/// In the OpenAPI document: a string enumerating every accepted code.
+impl utoipa::PartialSchema for LanguageCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("ISO 639-1 language code, or ISO 639-3 for a language without one; lowercase."))
+            .enum_values(Some(ISO_639_1.iter().chain(ISO_639_3_EXTRA).copied()))
+            .examples([serde_json::json!("fr")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LanguageCode {}
+
 impl fmt::Display for LanguageCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

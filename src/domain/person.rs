@@ -20,6 +20,13 @@ fn error(code: &'static str, message: String) -> ValidationError {
     ValidationError::new(code).with_message(message.into())
 }
 
+/// What [`validate_name`] accepts, as a JSON Schema pattern (for the OpenAPI document): at least one
+/// character that is neither white space nor control, and no control characters (Unicode `Cc`).
+pub const NAME_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f]*$";
+
+/// What [`validate_text`] accepts, as a JSON Schema pattern: no control characters but tab, CR and LF.
+pub const TEXT_PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+
 /// A name must have visible characters and no control characters.
 pub fn validate_name(v: &str) -> Result<(), ValidationError> {
     if v.trim().is_empty() {

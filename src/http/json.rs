@@ -53,6 +53,9 @@ fn is_json(req: &HttpRequest) -> bool {
     }
 }
 
+/// Every string of a body, as a JSON Schema pattern: no NUL character (see [`contains_nul`]).
+pub const NO_NUL_PATTERN: &str = r"^[^\x00]*$";
+
 /// Whether a JSON document holds a NUL character in some string (PostgreSQL text cannot store it).
 fn contains_nul(bytes: &[u8]) -> bool {
     fn walk(v: &serde_json::Value) -> bool {
@@ -84,6 +87,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),
+        Err(e) if e.inner().to_string().starts_with("invalid type: floating point") => {
+            // JSON has one number type: 7.0 is the integer 7 (JSON Schema agrees), but serde wants 7. Rare
+            // enough to pay for a second parse here rather than on every request.
+            let mut value: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|_| Error::BadRequest("malformed JSON".into()))?;
+            integral_floats_to_integers(&mut value);
+            serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+                let field = if e.path().to_string() == "." { String::new() } else { e.path().to_string() };
+                Error::Validation(vec![FieldError::new(field, "invalid", clean_serde_message(e.inner()))])
+            })
+        }
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();
@@ -110,6 +124,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
                 _ => Err(Error::BadRequest(format!("malformed JSON: {inner}"))),
             }
         }
+    }
+}
+
+/// Rewrites numbers like `7.0` as `7`, wherever they are.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15) {
+                // |f| < 2^53: the conversion is exact.
+                #[allow(clippy::cast_possible_truncation)]
+                let i = f as i64;
+                *value = serde_json::Value::from(i);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
     }
 }
 

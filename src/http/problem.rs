@@ -24,6 +24,7 @@ pub struct Problem {
     #[serde(rename = "type")]
     pub problem_type: String,
     pub title: String,
+    #[schema(value_type = i32, minimum = 400, maximum = 599)]
     pub status: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -78,7 +79,7 @@ impl Problem {
 }
 
 impl Error {
-    fn problem(&self) -> Problem {
+    pub(crate) fn problem(&self) -> Problem {
         use StatusCode as S;
         match self {
             Error::BadRequest(detail) => {
@@ -99,6 +100,15 @@ impl Error {
                 S::UNAUTHORIZED,
                 "Authentication required",
                 Some("a valid access token is required".into()),
+            ),
+            Error::InvalidGrant => Problem::new(
+                "invalid_grant",
+                S::UNAUTHORIZED,
+                "Login failed",
+                Some(
+                    "wrong username or password, or a refresh token that is invalid, expired or revoked"
+                        .into(),
+                ),
             ),
             Error::Forbidden(detail) => {
                 Problem::new("forbidden", S::FORBIDDEN, "Not allowed", Some(detail.clone()))

@@ -55,6 +55,25 @@ async fn deep_nesting_huge_numbers_and_bad_utf8_are_4xx() {
 }
 
 #[actix_web::test]
+async fn integral_floats_are_integers_and_fractions_are_refused() {
+    let app = spawn_app().await;
+    let (_, op) = desk_operator(&app).await;
+    let case = create_case(&app, &op, &json!({"given_name": "A", "family_name": "B"})).await;
+    let path = format!("/api/v1/cases/{}/interventions", case["id"].as_str().unwrap());
+    // JSON Schema's integer includes 30.0: clients that only have doubles must be understood.
+    let whole =
+        json!({"kind": "listening", "occurred_on": "2026-01-10", "summary": "x", "duration_minutes": 30.0});
+    let res = app.post(&path, Some(&op), &whole).await;
+    res.expect_status(201);
+    assert_eq!(res.body["duration_minutes"], 30);
+    let fraction =
+        json!({"kind": "listening", "occurred_on": "2026-01-10", "summary": "x", "duration_minutes": 30.5});
+    assert_invalid_field(&app.post(&path, Some(&op), &fraction).await, "duration_minutes");
+    let desk = json!({"name": "Sportello", "opening_hours": [{"weekday": 3.0, "opens": "09:00", "closes": "12:00"}]});
+    app.post("/api/v1/desks", Some(&app.admin_token().await), &desk).await.expect_status(201);
+}
+
+#[actix_web::test]
 async fn sql_and_script_looking_text_is_stored_literally() {
     let app = spawn_app().await;
     let (_, op) = desk_operator(&app).await;

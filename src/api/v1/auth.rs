@@ -28,14 +28,18 @@ pub struct TokenRequest {
     pub grant_type: GrantType,
     /// With the password grant.
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64, format = "sportello:no-nul")]
     pub username: Option<String>,
     /// With the password grant.
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024, format = "sportello:no-nul")]
     pub password: Option<String>,
     /// With the refresh_token grant.
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256, format = "sportello:no-nul")]
     pub refresh_token: Option<String>,
     /// Accepted for OAuth2 clients and ignored: roles decide permissions.
+    #[serde(default, deserialize_with = "crate::api::v1::patch::required")]
     #[schema(nullable = false)]
     pub scope: Option<String>,
     /// Accepted for OAuth2 clients (Swagger UI sends it) and ignored.
@@ -74,6 +78,7 @@ impl From<Session> for TokenResponse {
 #[schema(example = json!({"refresh_token": "rt_b3BhcXVlLXJhbmRvbS10b2tlbi0zMi1ieXRlcw"}))]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256, format = "sportello:no-nul")]
     pub refresh_token: String,
 }
 
@@ -82,8 +87,9 @@ pub struct RefreshRequest {
 #[schema(example = json!({"refresh_token": "rt_b3BhcXVlLXJhbmRvbS10b2tlbi0zMi1ieXRlcw"}))]
 pub struct LogoutRequest {
     /// Revoke this token's family only; without it every refresh token of the user is revoked.
+    #[serde(default, deserialize_with = "crate::api::v1::patch::required")]
     #[validate(length(min = 1, max = 256))]
-    #[schema(nullable = false)]
+    #[schema(nullable = false, min_length = 1, max_length = 256, format = "sportello:no-nul")]
     pub refresh_token: Option<String>,
 }
 
@@ -120,7 +126,7 @@ fn token_response(session: Session) -> HttpResponse {
         (TokenRequest = "application/json")
     )),
     responses((status = 200, description = "Tokens", body = TokenResponse),
-        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 401, response = crate::openapi::LoginFailed),
         (status = 429, response = crate::openapi::TooManyRequests))
 )]
 #[post("/auth/token")]
@@ -132,8 +138,14 @@ pub async fn token(
     limit_attempts(&state, &req)?;
     let bytes = read_body(&req, &mut payload.into_inner(), 16 * 1024).await?;
     let body: TokenRequest = match req.content_type() {
-        "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| Error::invalid("grant_type", "invalid", format!("invalid form: {e}")))?,
+        "application/x-www-form-urlencoded" => {
+            // The JSON parser refuses NUL characters; a form can carry them too (%00), and PostgreSQL text cannot.
+            if form_urlencoded::parse(&bytes).any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+                return Err(Error::invalid("", "nul_character", "text may not contain NUL characters"));
+            }
+            serde_urlencoded::from_bytes(&bytes)
+                .map_err(|e| Error::invalid("grant_type", "invalid", format!("invalid form: {e}")))?
+        }
         "application/json" => parse_json(&bytes)?,
         _ => {
             return Err(Error::UnsupportedMediaType(
@@ -179,7 +191,7 @@ pub async fn token(
     tag = "auth",
     request_body = RefreshRequest,
     responses((status = 200, description = "New tokens", body = TokenResponse),
-        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 401, response = crate::openapi::LoginFailed),
         (status = 429, response = crate::openapi::TooManyRequests))
 )]
 #[post("/auth/refresh")]
@@ -214,7 +226,8 @@ pub async fn logout(
     payload: web::Payload,
 ) -> Result<HttpResponse> {
     let bytes = read_body(&req, &mut payload.into_inner(), 16 * 1024).await?;
-    let body: LogoutRequest = if bytes.iter().all(u8::is_ascii_whitespace) {
+    // No body, or JSON null (the spec's "optional" body), means no refresh token named.
+    let body: LogoutRequest = if bytes.iter().all(u8::is_ascii_whitespace) || bytes.trim_ascii() == b"null" {
         LogoutRequest::default()
     } else {
         parse_json(&bytes)?

@@ -36,6 +36,7 @@ pub struct OpeningHours {
     /// Last day the slot applies.
     pub valid_to: Option<NaiveDate>,
     #[validate(length(max = 200), custom(function = "validate_text"))]
+    #[schema(max_length = 200, format = "sportello:text")]
     pub notes: Option<String>,
 }
 
@@ -111,7 +112,9 @@ fn hours_rows(desk_id: &str, hours: &[OpeningHours]) -> Result<Vec<OpeningHoursR
     "version": 1, "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-01-10T09:00:00Z"
 }))]
 pub struct Desk {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub organization_id: String,
     pub name: String,
     pub address: Option<String>,
@@ -160,22 +163,30 @@ pub struct CreateDesk {
     /// Defaults to the caller's organization; admins may name another.
     pub organization_id: Option<uuid::Uuid>,
     #[validate(length(min = 2, max = 200), custom(function = "validate_name"))]
+    #[schema(min_length = 2, max_length = 200, format = "sportello:name")]
     pub name: String,
-    #[validate(length(min = 1, max = 300))]
+    #[validate(length(min = 1, max = 300), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 300, format = "sportello:name")]
     pub address: Option<String>,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name")]
     pub municipality: Option<String>,
     #[serde(default)]
     #[validate(length(max = 30), custom(function = "validate_languages"))]
+    #[schema(value_type = Vec<crate::domain::language::LanguageCode>, max_items = 30)]
     pub languages: Vec<String>,
-    #[validate(length(min = 3, max = 40))]
+    #[validate(length(min = 3, max = 40), custom(function = "validate_name"))]
+    #[schema(min_length = 3, max_length = 40, format = "sportello:name")]
     pub phone: Option<String>,
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
     #[validate(length(max = 2000), custom(function = "validate_text"))]
+    #[schema(max_length = 2000, format = "sportello:text")]
     pub notes: Option<String>,
     #[serde(default)]
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
     pub opening_hours: Vec<OpeningHours>,
 }
 
@@ -185,35 +196,39 @@ pub struct CreateDesk {
 pub struct UpdateDesk {
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(min = 2, max = 200), custom(function = "validate_name"))]
+    #[schema(min_length = 2, max_length = 200, format = "sportello:name", nullable = false)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable")]
-    #[validate(length(min = 1, max = 300))]
-    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 1, max = 300), custom(function = "validate_name"))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 300, format = "sportello:name")]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
-    #[validate(length(min = 1, max = 100))]
-    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100, format = "sportello:name")]
     pub municipality: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(max = 30), custom(function = "validate_languages"))]
+    #[schema(value_type = Option<Vec<crate::domain::language::LanguageCode>>, max_items = 30, nullable = false)]
     pub languages: Option<Vec<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
-    #[validate(length(min = 3, max = 40))]
-    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 3, max = 40), custom(function = "validate_name"))]
+    #[schema(value_type = Option<String>, min_length = 3, max_length = 40, format = "sportello:name")]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(email, length(max = 254))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254, format = Email)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(length(max = 2000), custom(function = "validate_text"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000, format = "sportello:text")]
     pub notes: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::required")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
     /// Replaces the whole timetable.
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50, nullable = false)]
     pub opening_hours: Option<Vec<OpeningHours>>,
 }
 
@@ -225,7 +240,7 @@ pub struct DeskQuery {
     pub organization_id: Option<uuid::Uuid>,
     /// Only desks in this municipality (exact name).
     #[validate(length(min = 1, max = 100))]
-    #[param(example = "Cremona")]
+    #[param(example = "Cremona", min_length = 1, max_length = 100)]
     pub municipality: Option<String>,
     /// Only active (true) or inactive (false) desks.
     #[param(example = true)]

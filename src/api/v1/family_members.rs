@@ -31,7 +31,9 @@ use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, etag::check_vers
     "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-01-10T09:00:00Z"
 }))]
 pub struct FamilyMember {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub case_id: String,
     pub relationship: Relationship,
     pub given_name: String,
@@ -86,16 +88,19 @@ impl TryFrom<FamilyMemberRow> for FamilyMember {
 pub struct CreateFamilyMember {
     pub relationship: Relationship,
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name")]
     pub given_name: String,
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name")]
     pub family_name: String,
     pub sex: Option<Sex>,
     #[validate(custom(function = "validate_not_future"), custom(function = "validate_plausible_date"))]
     pub birth_date: Option<NaiveDate>,
     #[validate(custom(function = "validate_country"))]
-    #[schema(example = "SN")]
+    #[schema(example = "SN", value_type = Option<crate::domain::country::CountryCode>)]
     pub citizenship: Option<String>,
     #[validate(custom(function = "validate_tax_code"))]
+    #[schema(format = "sportello:tax-code")]
     pub tax_code: Option<String>,
     /// Defaults to true.
     #[schema(nullable = false)]
@@ -104,6 +109,7 @@ pub struct CreateFamilyMember {
     #[schema(nullable = false)]
     pub dependent: Option<bool>,
     #[validate(length(max = 2000), custom(function = "validate_text"))]
+    #[schema(max_length = 2000, format = "sportello:text")]
     pub notes: Option<String>,
 }
 
@@ -148,12 +154,15 @@ pub fn new_family_member_row(
 #[schema(example = json!({"lives_with_beneficiary": false, "notes": null}))]
 pub struct UpdateFamilyMember {
     #[serde(default, deserialize_with = "patch::required")]
+    #[schema(nullable = false)]
     pub relationship: Option<Relationship>,
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name", nullable = false)]
     pub given_name: Option<String>,
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name", nullable = false)]
     pub family_name: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[schema(value_type = Option<Sex>)]
@@ -164,19 +173,21 @@ pub struct UpdateFamilyMember {
     pub birth_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(custom(function = "validate_country"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::domain::country::CountryCode>)]
     pub citizenship: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(custom(function = "validate_tax_code"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = "sportello:tax-code")]
     pub tax_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::required")]
+    #[schema(nullable = false)]
     pub lives_with_beneficiary: Option<bool>,
     #[serde(default, deserialize_with = "patch::required")]
+    #[schema(nullable = false)]
     pub dependent: Option<bool>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(length(max = 2000), custom(function = "validate_text"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000, format = "sportello:text")]
     pub notes: Option<Option<String>>,
 }
 

@@ -27,13 +27,17 @@ use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, etag::check_vers
     "created_at": "2026-01-12T10:00:00Z", "updated_at": "2026-01-12T10:00:00Z"
 }))]
 pub struct Intervention {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub case_id: String,
     /// The organization whose operator did it.
+    #[schema(format = Uuid)]
     pub organization_id: String,
     pub kind: InterventionKind,
     pub occurred_on: NaiveDate,
     pub duration_minutes: Option<i32>,
+    #[schema(format = Uuid)]
     pub operator_id: String,
     pub summary: String,
     pub follow_up_on: Option<NaiveDate>,
@@ -76,10 +80,12 @@ pub struct CreateIntervention {
     #[validate(custom(function = "validate_not_future"), custom(function = "validate_plausible_date"))]
     pub occurred_on: NaiveDate,
     #[validate(range(min = 1, max = 1440))]
+    #[schema(minimum = 1, maximum = 1440)]
     pub duration_minutes: Option<i32>,
     /// Who did it; defaults to the caller. Must be a user of the caller's organization.
     pub operator_id: Option<uuid::Uuid>,
     #[validate(length(min = 1, max = 5000), custom(function = "validate_text"))]
+    #[schema(min_length = 1, max_length = 5000, format = "sportello:text")]
     pub summary: String,
     /// On or after `occurred_on`.
     #[validate(custom(function = "validate_plausible_date"))]
@@ -109,16 +115,19 @@ fn check_dates(
 #[schema(example = json!({"duration_minutes": 45, "follow_up_on": null}))]
 pub struct UpdateIntervention {
     #[serde(default, deserialize_with = "patch::required")]
+    #[schema(nullable = false)]
     pub kind: Option<InterventionKind>,
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(custom(function = "validate_not_future"), custom(function = "validate_plausible_date"))]
+    #[schema(nullable = false)]
     pub occurred_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(range(min = 1, max = 1440))]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 1440)]
     pub duration_minutes: Option<Option<i32>>,
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(min = 1, max = 5000), custom(function = "validate_text"))]
+    #[schema(min_length = 1, max_length = 5000, format = "sportello:text", nullable = false)]
     pub summary: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(custom(function = "validate_plausible_date"))]

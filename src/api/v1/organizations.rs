@@ -24,6 +24,7 @@ use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, respond};
     "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-01-10T09:00:00Z"
 }))]
 pub struct Organization {
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
     pub kind: OrganizationKind,
@@ -73,21 +74,29 @@ impl TryFrom<OrganizationRow> for Organization {
 }))]
 pub struct CreateOrganization {
     #[validate(length(min = 2, max = 200), custom(function = "validate_name"))]
+    #[schema(min_length = 2, max_length = 200, format = "sportello:name")]
     pub name: String,
     pub kind: OrganizationKind,
     #[validate(custom(function = "validate_code"))]
+    #[schema(pattern = r"^[A-Za-z][A-Za-z0-9-]{0,14}[A-Za-z0-9]$")]
     pub code: String,
-    #[validate(length(min = 1, max = 32))]
+    #[validate(length(min = 1, max = 32), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 32, format = "sportello:name")]
     pub tax_id: Option<String>,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name")]
     pub municipality: Option<String>,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name")]
     pub district: Option<String>,
-    #[validate(length(min = 1, max = 300))]
+    #[validate(length(min = 1, max = 300), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 300, format = "sportello:name")]
     pub address: Option<String>,
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
-    #[validate(length(min = 3, max = 40))]
+    #[validate(length(min = 3, max = 40), custom(function = "validate_name"))]
+    #[schema(min_length = 3, max_length = 40, format = "sportello:name")]
     pub phone: Option<String>,
 }
 
@@ -98,34 +107,37 @@ pub struct CreateOrganization {
 pub struct UpdateOrganization {
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(min = 2, max = 200), custom(function = "validate_name"))]
+    #[schema(min_length = 2, max_length = 200, format = "sportello:name", nullable = false)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "patch::required")]
+    #[schema(nullable = false)]
     pub kind: Option<OrganizationKind>,
     #[serde(default, deserialize_with = "patch::nullable")]
-    #[validate(length(min = 1, max = 32))]
-    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 1, max = 32), custom(function = "validate_name"))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 32, format = "sportello:name")]
     pub tax_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
-    #[validate(length(min = 1, max = 100))]
-    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100, format = "sportello:name")]
     pub municipality: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
-    #[validate(length(min = 1, max = 100))]
-    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100, format = "sportello:name")]
     pub district: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
-    #[validate(length(min = 1, max = 300))]
-    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 1, max = 300), custom(function = "validate_name"))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 300, format = "sportello:name")]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(email, length(max = 254))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254, format = Email)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
-    #[validate(length(min = 3, max = 40))]
-    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 3, max = 40), custom(function = "validate_name"))]
+    #[schema(value_type = Option<String>, min_length = 3, max_length = 40, format = "sportello:name")]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::required")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 
@@ -140,7 +152,7 @@ pub struct OrganizationQuery {
     pub active: Option<bool>,
     /// Name fragment.
     #[validate(length(min = 1, max = 100))]
-    #[param(example = "Caritas")]
+    #[param(example = "Caritas", min_length = 1, max_length = 100)]
     pub name: Option<String>,
 }
 

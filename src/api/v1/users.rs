@@ -23,7 +23,9 @@ use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, etag::check_vers
     "version": 1, "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-01-10T09:00:00Z"
 }))]
 pub struct User {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub organization_id: String,
     pub username: String,
     pub display_name: String,
@@ -66,16 +68,20 @@ impl TryFrom<UserRow> for User {
 }))]
 pub struct CreateUser {
     #[validate(custom(function = "validate_username"))]
+    #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
     pub username: String,
     #[validate(length(min = 1, max = 200), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 200, format = "sportello:name")]
     pub display_name: String,
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
     pub role: Role,
     /// Defaults to the caller's organization; only admins may name another.
     pub organization_id: Option<uuid::Uuid>,
     /// At least 12 characters.
     #[validate(custom(function = "password::validate_strength"), length(max = 1024))]
+    #[schema(min_length = 12, max_length = 1024, format = "sportello:no-nul")]
     pub password: String,
 }
 
@@ -85,19 +91,23 @@ pub struct CreateUser {
 pub struct UpdateUser {
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(min = 1, max = 200), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 200, format = "sportello:name", nullable = false)]
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(email, length(max = 254))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254, format = Email)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::required")]
+    #[schema(nullable = false)]
     pub role: Option<Role>,
     /// false deactivates: the user cannot log in and their refresh tokens are revoked.
     #[serde(default, deserialize_with = "patch::required")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
     /// Sets a new password and lifts a lockout.
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(custom(function = "password::validate_strength"), length(max = 1024))]
+    #[schema(min_length = 12, max_length = 1024, format = "sportello:no-nul", nullable = false)]
     pub password: Option<String>,
 }
 

@@ -38,11 +38,15 @@ fn code<T: Code>(field: &str, v: Option<&str>) -> Result<Option<T>> {
     "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-01-10T09:00:00Z"
 }))]
 pub struct Case {
+    #[schema(format = Uuid)]
     pub id: String,
     /// Human-readable, unique: organization code, year, sequence.
     pub reference_code: String,
+    #[schema(format = Uuid)]
     pub organization_id: String,
+    #[schema(format = Uuid)]
     pub desk_id: Option<String>,
+    #[schema(format = Uuid)]
     pub assignee_id: Option<String>,
     pub status: CaseStatus,
     pub closure_reason: Option<ClosureReason>,
@@ -80,6 +84,7 @@ pub struct Case {
     pub restricted_notes: Option<String>,
     pub source_system: Option<String>,
     pub external_id: Option<String>,
+    #[schema(format = Uuid)]
     pub created_by: String,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -148,39 +153,48 @@ pub struct CreateCase {
     pub desk_id: Option<uuid::Uuid>,
     pub assignee_id: Option<uuid::Uuid>,
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name")]
     pub given_name: String,
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name")]
     pub family_name: String,
     pub sex: Option<Sex>,
     #[validate(custom(function = "validate_not_future"), custom(function = "validate_plausible_date"))]
     pub birth_date: Option<NaiveDate>,
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name")]
     pub birth_place: Option<String>,
     #[validate(custom(function = "validate_country"))]
-    #[schema(example = "SN")]
+    #[schema(example = "SN", value_type = Option<crate::domain::country::CountryCode>)]
     pub country_of_birth: Option<String>,
     #[validate(custom(function = "validate_country"))]
-    #[schema(example = "SN")]
+    #[schema(example = "SN", value_type = Option<crate::domain::country::CountryCode>)]
     pub citizenship: Option<String>,
     #[validate(custom(function = "validate_tax_code"))]
-    #[schema(example = "DLLMNA90E57Z343X")]
+    #[schema(example = "DLLMNA90E57Z343X", format = "sportello:tax-code")]
     pub tax_code: Option<String>,
     #[serde(default)]
     #[validate(length(max = 20), custom(function = "validate_languages"))]
+    #[schema(value_type = Vec<crate::domain::language::LanguageCode>, max_items = 20)]
     pub languages: Vec<String>,
-    #[validate(length(min = 3, max = 40))]
+    #[validate(length(min = 3, max = 40), custom(function = "validate_name"))]
+    #[schema(min_length = 3, max_length = 40, format = "sportello:name")]
     pub phone: Option<String>,
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
     #[validate(length(min = 1, max = 300), custom(function = "validate_text"))]
+    #[schema(min_length = 1, max_length = 300, format = "sportello:text")]
     pub address: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name")]
     pub residence_municipality: Option<String>,
     #[validate(custom(function = "validate_not_future"), custom(function = "validate_plausible_date"))]
     pub arrival_date: Option<NaiveDate>,
     pub legal_status: Option<LegalStatus>,
     pub permit_type: Option<PermitType>,
-    #[validate(length(min = 1, max = 40))]
+    #[validate(length(min = 1, max = 40), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 40, format = "sportello:name")]
     pub permit_number: Option<String>,
     #[validate(custom(function = "validate_plausible_date"))]
     pub permit_expiry: Option<NaiveDate>,
@@ -189,18 +203,24 @@ pub struct CreateCase {
     pub housing: Option<Housing>,
     #[serde(default)]
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub needs: Vec<Need>,
     #[validate(length(max = 10000), custom(function = "validate_text"))]
+    #[schema(max_length = 10000, format = "sportello:text")]
     pub notes: Option<String>,
     /// Visible only to the owner organization.
     #[validate(length(max = 10000), custom(function = "validate_text"))]
+    #[schema(max_length = 10000, format = "sportello:text")]
     pub restricted_notes: Option<String>,
-    #[validate(length(min = 1, max = 64))]
+    #[validate(length(min = 1, max = 64), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 64, format = "sportello:name")]
     pub source_system: Option<String>,
-    #[validate(length(min = 1, max = 128))]
+    #[validate(length(min = 1, max = 128), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 128, format = "sportello:name")]
     pub external_id: Option<String>,
     #[serde(default)]
     #[validate(length(max = 30), nested)]
+    #[schema(max_items = 30)]
     pub family_members: Vec<CreateFamilyMember>,
 }
 
@@ -251,9 +271,11 @@ pub struct UpdateCase {
     pub assignee_id: Option<Option<uuid::Uuid>>,
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name", nullable = false)]
     pub given_name: Option<String>,
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
+    #[schema(min_length = 1, max_length = 100, format = "sportello:name", nullable = false)]
     pub family_name: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[schema(value_type = Option<Sex>)]
@@ -264,38 +286,39 @@ pub struct UpdateCase {
     pub birth_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100, format = "sportello:name")]
     pub birth_place: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(custom(function = "validate_country"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::domain::country::CountryCode>)]
     pub country_of_birth: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(custom(function = "validate_country"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::domain::country::CountryCode>)]
     pub citizenship: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(custom(function = "validate_tax_code"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = "sportello:tax-code")]
     pub tax_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(max = 20), custom(function = "validate_languages"))]
+    #[schema(value_type = Option<Vec<crate::domain::language::LanguageCode>>, max_items = 20, nullable = false)]
     pub languages: Option<Vec<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
-    #[validate(length(min = 3, max = 40))]
-    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 3, max = 40), custom(function = "validate_name"))]
+    #[schema(value_type = Option<String>, min_length = 3, max_length = 40, format = "sportello:name")]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(email, length(max = 254))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254, format = Email)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(length(min = 1, max = 300), custom(function = "validate_text"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 300, format = "sportello:text")]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100, format = "sportello:name")]
     pub residence_municipality: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(custom(function = "validate_not_future"), custom(function = "validate_plausible_date"))]
@@ -308,8 +331,8 @@ pub struct UpdateCase {
     #[schema(value_type = Option<PermitType>)]
     pub permit_type: Option<Option<PermitType>>,
     #[serde(default, deserialize_with = "patch::nullable")]
-    #[validate(length(min = 1, max = 40))]
-    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 1, max = 40), custom(function = "validate_name"))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 40, format = "sportello:name")]
     pub permit_number: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(custom(function = "validate_plausible_date"))]
@@ -326,14 +349,15 @@ pub struct UpdateCase {
     pub housing: Option<Option<Housing>>,
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(max = 20))]
+    #[schema(max_items = 20, nullable = false)]
     pub needs: Option<Vec<Need>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(length(max = 10000), custom(function = "validate_text"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 10000, format = "sportello:text")]
     pub notes: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     #[validate(length(max = 10000), custom(function = "validate_text"))]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 10000, format = "sportello:text")]
     pub restricted_notes: Option<Option<String>>,
 }
 
@@ -346,6 +370,7 @@ pub struct ChangeStatus {
     /// Required when closing.
     pub closure_reason: Option<ClosureReason>,
     #[validate(length(max = 2000), custom(function = "validate_text"))]
+    #[schema(max_length = 2000, format = "sportello:text")]
     pub note: Option<String>,
 }
 
@@ -354,15 +379,15 @@ pub struct ChangeStatus {
 pub struct CaseQuery {
     /// Name fragments, accent- and case-insensitive, in any order ("nguyen anh" finds "Thị Ánh Nguyễn").
     #[validate(length(min = 2, max = 100))]
-    #[param(example = "diallo")]
+    #[param(example = "diallo", min_length = 2, max_length = 100)]
     pub q: Option<String>,
     /// Exact Italian tax code (any case, spaces ignored).
     #[validate(custom(function = "validate_tax_code"))]
-    #[param(example = "RSSMRA85T10A562S")]
+    #[param(example = "RSSMRA85T10A562S", format = "sportello:tax-code")]
     pub tax_code: Option<String>,
     /// Citizenship, ISO 3166-1 alpha-2 (any case).
     #[validate(custom(function = "validate_country"))]
-    #[param(example = "SN")]
+    #[param(example = "SN", value_type = Option<crate::domain::country::CountryCode>)]
     pub citizenship: Option<String>,
     /// Only cases in this status.
     #[param(example = "active")]
@@ -375,7 +400,7 @@ pub struct CaseQuery {
     pub desk_id: Option<uuid::Uuid>,
     /// Exact reference code (any case).
     #[validate(length(min = 1, max = 64))]
-    #[param(example = "CR-COMUNE-2026-00042")]
+    #[param(example = "CR-COMUNE-2026-00042", min_length = 1, max_length = 64)]
     pub reference_code: Option<String>,
     /// Cases whose residence permit expires before this date.
     #[param(example = "2027-01-31")]
