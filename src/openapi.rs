@@ -31,6 +31,12 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
         (name = "cases", description = "Case files of beneficiaries"),
         (name = "family members", description = "Family members of a beneficiary"),
         (name = "interventions", description = "What the desk did for the case"),
+        (name = "consents", description = "The person's consents to processing and sharing"),
+        (name = "referrals", description = "Closed-loop referrals of a case to a provider of the network"),
+        (name = "transfers", description = "Cases handed, family included, to another organization"),
+        (name = "grants", description = "Joint taking-in-charge: a case shared with another organization"),
+        (name = "providers", description = "The network directory: providers, their services, locations and schedules"),
+        (name = "protocols", description = "Memoranda of understanding between organizations and providers"),
         (name = "health", description = "Probes")
     )
 )]
@@ -362,6 +368,15 @@ fn add_common_examples(doc: &mut utoipa::openapi::OpenApi) {
             schema.example = Some(
                 json!({"items": [item], "next_cursor": "MDE5NWY2YTItN2MxZS03ZDQxLTlhNTEtM2IwYzJmMWU5YTMw"}),
             );
+            // utoipa inlines the item schema in every page; refer to the component instead, so that a
+            // page's items and a single read are one type for clients.
+            if let Some(RefOr::T(utoipa::openapi::schema::Schema::Array(items))) =
+                schema.properties.get_mut("items")
+            {
+                items.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(RefOr::Ref(
+                    Ref::from_schema_name(page.trim_start_matches("Page_")),
+                )));
+            }
         }
     }
 }

@@ -30,6 +30,26 @@ pub enum Action {
     FamilyMemberWrite,
     InterventionRead,
     InterventionWrite,
+    /// Ask whether a person already has a case in the network.
+    CaseDuplicateCheck,
+    ProviderRead,
+    ProviderManage,
+    ProtocolRead,
+    ProtocolManage,
+    ConsentRead,
+    ConsentWrite,
+    ReferralRead,
+    ReferralCreate,
+    /// Move a referral in its lifecycle (which side may make which move is decided per referral).
+    ReferralMove,
+    /// Refer without a valid consent, stating why (audited).
+    ConsentOverride,
+    TransferRead,
+    TransferCreate,
+    /// Accept or reject a transfer on behalf of the deciding organization.
+    TransferDecide,
+    GrantRead,
+    GrantManage,
 }
 
 /// Function-level table: role × action.
@@ -52,9 +72,27 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | FamilyMemberWrite
                 | InterventionRead
                 | InterventionWrite
+                | CaseDuplicateCheck
+                | ProviderRead
+                | ProtocolRead
+                | ConsentRead
+                | ConsentWrite
+                | ReferralRead
+                | ReferralCreate
+                | ReferralMove
+                | TransferRead
+                | TransferCreate
+                | GrantRead
         ),
         // Analysts never touch personal data: directory reads only (statistics come later).
-        Role::Analyst => matches!(action, OrganizationRead | DeskRead),
+        Role::Analyst => matches!(action, OrganizationRead | DeskRead | ProviderRead | ProtocolRead),
+        // Provider staff see the directory and the referrals addressed to their organization, nothing else.
+        Role::ProviderStaff => {
+            matches!(
+                action,
+                OrganizationRead | DeskRead | ProviderRead | ProtocolRead | ReferralRead | ReferralMove
+            )
+        }
     }
 }
 
@@ -67,23 +105,82 @@ pub fn require(principal: &Principal, action: Action) -> Result<()> {
     }
 }
 
-/// Which cases a caller can see; applied inside every case query.
+/// How far a caller's organization reaches into a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CaseAccess {
+    /// See it: the owner, or an organization holding a live grant of either kind.
+    Read,
+    /// Work on it (update, family, interventions, consents, referrals): the owner, or a `contribute` grant.
+    Contribute,
+    /// Decide about it (status, deletion, transfers, grants): the owner organization only.
+    Own,
+}
+
+/// Which cases a caller can reach, and how far; applied inside every case query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseScope {
+    All,
+    Organization { id: String, access: CaseAccess },
+}
+
+/// The cases a caller may see.
+pub fn case_scope(principal: &Principal) -> CaseScope {
+    case_scope_for(principal, CaseAccess::Read)
+}
+
+/// The cases a caller may reach with at least this access.
+pub fn case_scope_for(principal: &Principal, access: CaseAccess) -> CaseScope {
+    match principal.role {
+        Role::Admin => CaseScope::All,
+        _ => CaseScope::Organization { id: principal.organization_id.clone(), access },
+    }
+}
+
+/// Which organizations' records (users, transfers) a caller reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrganizationScope {
     All,
     Organization(String),
 }
 
-pub fn case_scope(principal: &Principal) -> CaseScope {
+pub fn organization_scope(principal: &Principal) -> OrganizationScope {
     match principal.role {
-        Role::Admin => CaseScope::All,
-        _ => CaseScope::Organization(principal.organization_id.clone()),
+        Role::Admin => OrganizationScope::All,
+        _ => OrganizationScope::Organization(principal.organization_id.clone()),
     }
 }
 
-/// Which organizations' users a caller can see and manage.
-pub fn user_scope(principal: &Principal) -> CaseScope {
-    case_scope(principal)
+/// Which referrals a caller reaches, and from which side of the loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferralScope {
+    All,
+    Organization {
+        id: String,
+        /// Through the cases the organization sees (the desk that referred, or took the case over).
+        as_sender: bool,
+        /// As the provider's linked organization.
+        as_receiver: bool,
+    },
+}
+
+pub fn referral_scope(principal: &Principal) -> ReferralScope {
+    let id = principal.organization_id.clone();
+    match principal.role {
+        Role::Admin => ReferralScope::All,
+        Role::Coordinator | Role::Operator => {
+            ReferralScope::Organization { id, as_sender: true, as_receiver: true }
+        }
+        Role::ProviderStaff => ReferralScope::Organization { id, as_sender: false, as_receiver: true },
+        Role::Analyst => ReferralScope::Organization { id, as_sender: false, as_receiver: false },
+    }
+}
+
+/// Whether the caller answers for the receiving provider of a referral: its organization's staff,
+/// operators and coordinators; for an external provider (no organization), nobody in the system.
+pub fn is_receiver(principal: &Principal, receiving_organization_id: Option<&str>) -> bool {
+    principal.role == Role::Admin
+        || (receiving_organization_id == Some(principal.organization_id.as_str())
+            && matches!(principal.role, Role::ProviderStaff | Role::Operator | Role::Coordinator))
 }
 
 /// Managing users and desks: an admin anywhere, a coordinator in their own organization.
@@ -100,6 +197,22 @@ pub fn require_manage_organization(principal: &Principal, organization_id: &str)
         Ok(())
     } else {
         Err(Error::Forbidden("only an admin or a coordinator of that organization may do this".into()))
+    }
+}
+
+/// Managing a provider of the directory: an admin any, a coordinator those linked to their organization.
+pub fn require_manage_provider(principal: &Principal, provider_organization_id: Option<&str>) -> Result<()> {
+    let allowed = match principal.role {
+        Role::Admin => true,
+        Role::Coordinator => provider_organization_id == Some(principal.organization_id.as_str()),
+        _ => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "only an admin or a coordinator of the provider's organization may do this".into(),
+        ))
     }
 }
 
@@ -151,6 +264,26 @@ mod tests {
     #[test]
     fn scopes_follow_the_role() {
         assert_eq!(case_scope(&p(Role::Admin, "a")), CaseScope::All);
-        assert_eq!(case_scope(&p(Role::Operator, "a")), CaseScope::Organization("a".into()));
+        assert_eq!(
+            case_scope(&p(Role::Operator, "a")),
+            CaseScope::Organization { id: "a".into(), access: CaseAccess::Read }
+        );
+    }
+
+    #[test]
+    fn provider_staff_never_reach_case_files() {
+        for a in [Action::CaseList, Action::CaseRead, Action::FamilyMemberRead, Action::ConsentRead] {
+            assert!(!role_may(Role::ProviderStaff, a));
+        }
+        assert!(role_may(Role::ProviderStaff, Action::ReferralMove));
+    }
+
+    #[test]
+    fn only_coordinators_and_admins_override_consent_and_decide_transfers() {
+        for a in [Action::ConsentOverride, Action::TransferDecide, Action::GrantManage] {
+            assert!(role_may(Role::Coordinator, a));
+            assert!(role_may(Role::Admin, a));
+            assert!(!role_may(Role::Operator, a));
+        }
     }
 }

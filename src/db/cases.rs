@@ -2,8 +2,10 @@
 
 use diesel::prelude::*;
 
-use crate::auth::policy::CaseScope;
-use crate::db::{DbConnection, like_pattern, schema::cases as c, schema::reference_counters as rc};
+use crate::auth::policy::{CaseAccess, CaseScope};
+use crate::db::schema::{case_access_grants as g, cases as c, reference_counters as rc};
+use crate::db::{DbConnection, like_pattern};
+use crate::domain::grant::Access;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
@@ -69,11 +71,27 @@ pub struct CaseFilter {
 
 type Backend = <DbConnection as diesel::Connection>::Backend;
 
+/// Live cases the scope reaches: owned by the organization, or (below `Own`) shared with it by a live grant.
 fn scoped<'a>(scope: &CaseScope) -> c::BoxedQuery<'a, Backend> {
     let q = c::table.filter(c::deleted_at.is_null()).into_boxed();
     match scope {
         CaseScope::All => q,
-        CaseScope::Organization(org) => q.filter(c::organization_id.eq(org.clone())),
+        CaseScope::Organization { id, access } => {
+            let owned = c::organization_id.eq(id.clone());
+            let min_grant = match access {
+                CaseAccess::Own => return q.filter(owned),
+                CaseAccess::Read => Access::Read,
+                CaseAccess::Contribute => Access::Contribute,
+            };
+            // The cases shared with the organization by a live grant of at least that access.
+            let granted = g::table
+                .select(g::case_id)
+                .filter(g::organization_id.eq(id.clone()))
+                .filter(g::revoked_at.is_null())
+                .filter(g::expires_at.is_null().or(g::expires_at.gt(crate::db::now())))
+                .filter(g::access.eq_any(min_grant.and_wider()));
+            q.filter(owned.or(c::id.eq_any(granted)))
+        }
     }
 }
 
@@ -170,4 +188,96 @@ pub fn save(conn: &mut DbConnection, row: &CaseRow, expected_version: i64) -> Re
         .set(row)
         .execute(conn)?;
     if n == 0 { Err(Error::PreconditionFailed) } else { Ok(()) }
+}
+
+/// Which of these cases the scope reaches (one query for a whole page).
+pub fn reachable_ids(
+    conn: &mut DbConnection,
+    scope: &CaseScope,
+    ids: &[String],
+) -> Result<std::collections::HashSet<String>> {
+    Ok(scoped(scope)
+        .filter(c::id.eq_any(ids.to_vec()))
+        .select(c::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Live cases by id, whoever owns them: for views whose visibility was decided elsewhere (a referral's
+/// minimum view of the person, a duplicate's owner).
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<CaseRow>> {
+    Ok(c::table
+        .filter(c::id.eq_any(ids.to_vec()))
+        .filter(c::deleted_at.is_null())
+        .select(CaseRow::as_select())
+        .load(conn)?)
+}
+
+/// Hands a live case to another organization: the desk and the assignee belonged to the sender and are
+/// cleared. 409 when the case is gone or no longer owned by `from_organization_id`.
+pub fn change_owner(
+    conn: &mut DbConnection,
+    id: &str,
+    from_organization_id: &str,
+    to_organization_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<()> {
+    let n = diesel::update(
+        c::table
+            .filter(c::id.eq(id))
+            .filter(c::organization_id.eq(from_organization_id))
+            .filter(c::deleted_at.is_null()),
+    )
+    .set((
+        c::organization_id.eq(to_organization_id),
+        c::desk_id.eq(None::<String>),
+        c::assignee_id.eq(None::<String>),
+        c::version.eq(c::version + 1),
+        c::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        Err(Error::conflict(
+            "case_changed",
+            "the case is no longer owned by the organization it was to leave",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The owner of a live case, whoever asks (transfer requests name cases the requester cannot see).
+pub fn owner_of(conn: &mut DbConnection, id: &str) -> Result<Option<String>> {
+    Ok(c::table
+        .filter(c::id.eq(id).and(c::deleted_at.is_null()))
+        .select(c::organization_id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Live cases anywhere in the network with this tax code or this birth date: the candidates duplicate
+/// detection compares (both columns are indexed; a birth date is shared by few people).
+pub fn duplicate_candidates(
+    conn: &mut DbConnection,
+    tax_code: Option<&str>,
+    birth_date: Option<chrono::NaiveDate>,
+) -> Result<Vec<CaseRow>> {
+    let mut rows: Vec<CaseRow> = Vec::new();
+    if let Some(code) = tax_code {
+        rows = c::table
+            .filter(c::deleted_at.is_null().and(c::tax_code.eq(code)))
+            .select(CaseRow::as_select())
+            .limit(100)
+            .load(conn)?;
+    }
+    if let Some(day) = birth_date {
+        let born: Vec<CaseRow> = c::table
+            .filter(c::deleted_at.is_null().and(c::birth_date.eq(day)))
+            .select(CaseRow::as_select())
+            .limit(1000)
+            .load(conn)?;
+        rows.extend(born.into_iter().filter(|b| !rows.iter().any(|r| r.id == b.id)).collect::<Vec<_>>());
+    }
+    Ok(rows)
 }

@@ -3,13 +3,20 @@
 
 pub mod audit;
 pub mod cases;
+pub mod consents;
 pub mod desks;
 pub mod family_members;
+pub mod grants;
 pub mod idempotency;
 pub mod interventions;
 pub mod organizations;
+pub mod protocols;
+pub mod providers;
+pub mod referrals;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod services;
+pub mod transfers;
 pub mod users;
 
 use std::time::Duration;
@@ -162,10 +169,14 @@ pub fn ping(conn: &mut DbConnection) -> Result<()> {
     conn.batch_execute("SELECT 1").map_err(|e| Error::Unavailable(format!("database ping: {e}")))
 }
 
-/// Now, truncated to microseconds: PostgreSQL keeps microseconds, SQLite would keep nanoseconds, and an
-/// ETag or cursor must read back exactly as written.
+/// Now, truncated to microseconds (see [`truncate`]).
 pub fn now() -> chrono::NaiveDateTime {
-    let t = chrono::Utc::now().naive_utc();
+    truncate(chrono::Utc::now().naive_utc())
+}
+
+/// A time truncated to microseconds: PostgreSQL keeps microseconds, SQLite would keep nanoseconds, and an
+/// ETag, cursor or stored time must read back exactly as written.
+pub fn truncate(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
     let micros = t.and_utc().timestamp_micros();
     chrono::DateTime::from_timestamp_micros(micros).map(|d| d.naive_utc()).unwrap_or(t)
 }
@@ -173,6 +184,11 @@ pub fn now() -> chrono::NaiveDateTime {
 /// A new time-ordered id.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+diesel::define_sql_function! {
+    /// SQL `LOWER`: the same case folding on both backends for ASCII, unlike LIKE's (case-blind on SQLite only).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
 /// `%` and `_` are wildcards in LIKE: escape them (with `\`) so a search for "50%" means 50%.

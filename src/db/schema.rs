@@ -209,11 +209,212 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    providers (id) {
+        id -> Text,
+        name -> Text,
+        category -> Text,
+        description -> Nullable<Text>,
+        organization_id -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        website -> Nullable<Text>,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    provider_services (id) {
+        id -> Text,
+        provider_id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        needs -> Text,
+        languages -> Text,
+        area_municipalities -> Text,
+        area_district -> Nullable<Text>,
+        eligibility -> Nullable<Text>,
+        min_age -> Nullable<Integer>,
+        max_age -> Nullable<Integer>,
+        fees -> Nullable<Text>,
+        how_to_apply -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        search_text -> Text,
+        area_keys -> Text,
+        active -> Bool,
+        deleted_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_locations (id) {
+        id -> Text,
+        service_id -> Text,
+        position -> Integer,
+        name -> Text,
+        address -> Nullable<Text>,
+        municipality -> Nullable<Text>,
+        notes -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    location_schedules (id) {
+        id -> Text,
+        location_id -> Text,
+        service_id -> Text,
+        position -> Integer,
+        weekday -> Integer,
+        opens -> Time,
+        closes -> Time,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        notes -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    protocols (id) {
+        id -> Text,
+        title -> Text,
+        signed_on -> Nullable<Date>,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        document_ref -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    protocol_parties (id) {
+        id -> Text,
+        protocol_id -> Text,
+        position -> Integer,
+        organization_id -> Nullable<Text>,
+        provider_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        case_id -> Text,
+        purpose -> Text,
+        provider_id -> Nullable<Text>,
+        given_at -> Timestamp,
+        expires_on -> Nullable<Date>,
+        evidence -> Nullable<Text>,
+        recorded_by -> Text,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Text>,
+        withdrawal_note -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        case_id -> Text,
+        sender_organization_id -> Text,
+        created_by -> Text,
+        provider_id -> Text,
+        service_id -> Nullable<Text>,
+        receiving_organization_id -> Nullable<Text>,
+        need -> Text,
+        urgency -> Text,
+        reason -> Text,
+        due_on -> Nullable<Date>,
+        consent_id -> Nullable<Text>,
+        consent_override_reason -> Nullable<Text>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        requested_at -> Nullable<Timestamp>,
+        answered_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_events (id) {
+        id -> Text,
+        referral_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_id -> Text,
+        actor_organization_id -> Text,
+        reason -> Nullable<Text>,
+        note -> Nullable<Text>,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    transfers (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        from_organization_id -> Text,
+        to_organization_id -> Text,
+        status -> Text,
+        reason -> Text,
+        decision_note -> Nullable<Text>,
+        requested_by -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_access_grants (id) {
+        id -> Text,
+        case_id -> Text,
+        organization_id -> Text,
+        access -> Text,
+        expires_at -> Nullable<Timestamp>,
+        note -> Nullable<Text>,
+        granted_by -> Text,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(desks -> organizations (organization_id));
 diesel::joinable!(desk_opening_hours -> desks (desk_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(family_members -> cases (case_id));
 diesel::joinable!(interventions -> cases (case_id));
+diesel::joinable!(provider_services -> providers (provider_id));
+diesel::joinable!(service_locations -> provider_services (service_id));
+diesel::joinable!(location_schedules -> service_locations (location_id));
+diesel::joinable!(protocol_parties -> protocols (protocol_id));
+diesel::joinable!(consents -> cases (case_id));
+diesel::joinable!(referrals -> cases (case_id));
+diesel::joinable!(referral_events -> referrals (referral_id));
+diesel::joinable!(transfers -> cases (case_id));
+diesel::joinable!(case_access_grants -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -227,4 +428,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     interventions,
     audit_events,
     idempotency_keys,
+    providers,
+    provider_services,
+    service_locations,
+    location_schedules,
+    protocols,
+    protocol_parties,
+    consents,
+    referrals,
+    referral_events,
+    transfers,
+    case_access_grants,
 );

@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use crate::auth::policy::CaseScope;
+use crate::auth::policy::OrganizationScope;
 use crate::db::{DbConnection, new_id, now, schema::users as u};
 use crate::domain::account::LoginFailures;
 use crate::domain::{Code, role::Role};
@@ -100,9 +100,9 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>> {
 }
 
 /// A user the caller can see (their organization's, or any for admins).
-pub fn get_scoped(conn: &mut DbConnection, scope: &CaseScope, id: &str) -> Result<UserRow> {
+pub fn get_scoped(conn: &mut DbConnection, scope: &OrganizationScope, id: &str) -> Result<UserRow> {
     let mut q = u::table.filter(u::id.eq(id)).select(UserRow::as_select()).into_boxed();
-    if let CaseScope::Organization(org) = scope {
+    if let OrganizationScope::Organization(org) = scope {
         q = q.filter(u::organization_id.eq(org.clone()));
     }
     q.first(conn).optional()?.ok_or(Error::NotFound)
@@ -110,13 +110,13 @@ pub fn get_scoped(conn: &mut DbConnection, scope: &CaseScope, id: &str) -> Resul
 
 pub fn list(
     conn: &mut DbConnection,
-    scope: &CaseScope,
+    scope: &OrganizationScope,
     filter: &UserFilter,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<UserRow>> {
     let mut q = u::table.select(UserRow::as_select()).into_boxed();
-    if let CaseScope::Organization(org) = scope {
+    if let OrganizationScope::Organization(org) = scope {
         q = q.filter(u::organization_id.eq(org.clone()));
     }
     if let Some(org) = &filter.organization_id {

@@ -5,15 +5,22 @@ mod code_enum;
 
 pub mod account;
 pub mod case;
+pub mod consent;
 pub mod country;
 pub mod desk;
+pub mod duplicate;
 pub mod family;
+pub mod grant;
 pub mod intervention;
 pub mod language;
+pub mod local_time;
 pub mod organization;
 pub mod person;
+pub mod provider;
+pub mod referral;
 pub mod role;
 pub mod tax_code;
 pub mod text;
+pub mod transfer;
 
 pub use code_enum::Code;

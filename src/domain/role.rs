@@ -1,4 +1,4 @@
-//! The roles a user can hold (DESIGN.md §1). Later issues add provider staff and professionals.
+//! The roles a user can hold (DESIGN.md §1). A later issue adds registered professionals.
 
 code_enum! {
     /// What a user may do is decided by role × organization × relationship to the record.
@@ -12,5 +12,8 @@ code_enum! {
         Operator = "operator",
         /// Planner: aggregate statistics only, never personal data.
         Analyst = "analyst",
+        /// Staff of a network provider: receives the referrals addressed to it and sees only the minimum
+        /// case data the person's consent allows.
+        ProviderStaff = "provider_staff",
     }
 }

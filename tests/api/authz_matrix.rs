@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, spawn_app, unique_code, unique_username};
 
-const ROLES: [&str; 4] = ["admin", "coordinator", "operator", "analyst"];
+const ROLES: [&str; 5] = ["admin", "coordinator", "operator", "analyst", "provider_staff"];
 
 /// operation → role → (own, foreign) expected status.
 fn matrix() -> BTreeMap<String, BTreeMap<String, (u16, u16)>> {
@@ -38,6 +38,8 @@ struct World {
     admin: String,
     own: String,
     foreign: String,
+    /// A third organization (the bootstrap platform's): grants, transfers and protocols name it.
+    third: String,
     own_operator: String,
     foreign_operator: String,
     tokens: BTreeMap<&'static str, String>,
@@ -54,7 +56,8 @@ impl World {
         }
         let own_operator = app.user_token("operator", &own).await;
         let foreign_operator = app.user_token("operator", &foreign).await;
-        World { admin, own, foreign, own_operator, foreign_operator, tokens }
+        let third = app.platform_organization_id(&admin).await;
+        World { admin, own, foreign, third, own_operator, foreign_operator, tokens }
     }
 
     fn org(&self, foreign: bool) -> &str {
@@ -68,9 +71,29 @@ impl World {
     }
 
     async fn case(&self, app: &TestApp, foreign: bool) -> String {
-        let token = if foreign { &self.foreign_operator } else { &self.own_operator };
+        let token = self.operator(foreign);
         self.post_id(app, "/api/v1/cases", token, json!({"given_name": "Matrix", "family_name": "Case"}))
             .await
+    }
+
+    fn operator(&self, foreign: bool) -> &str {
+        if foreign { &self.foreign_operator } else { &self.own_operator }
+    }
+
+    /// A provider linked to the chosen organization.
+    async fn provider(&self, app: &TestApp, foreign: bool) -> String {
+        let body =
+            json!({"name": "Matrix provider", "category": "charity", "organization_id": self.org(foreign)});
+        self.post_id(app, "/api/v1/providers", &self.admin, body).await
+    }
+
+    /// A case of the chosen organization with a network-sharing consent, and a provider linked to the same
+    /// organization: everything a referral needs.
+    async fn referable_case(&self, app: &TestApp, foreign: bool) -> (String, String) {
+        let case = self.case(app, foreign).await;
+        let consents = format!("/api/v1/cases/{case}/consents");
+        self.post_id(app, &consents, self.operator(foreign), json!({"purpose": "network_sharing"})).await;
+        (case, self.provider(app, foreign).await)
     }
 
     /// The concrete path and body of an operation on a fresh record of the chosen organization.
@@ -82,32 +105,47 @@ impl World {
         foreign: bool,
     ) -> (String, Value) {
         let org = self.org(foreign).to_string();
+        let operator = self.operator(foreign);
         let mut path = template.to_string();
+        let mut body = Value::Null;
         if template.contains("{case_id}") {
             let case = self.case(app, foreign).await;
             path = path.replace("{case_id}", &case);
-            if template.ends_with("/family-members/{id}") {
-                let token = if foreign { &self.foreign_operator } else { &self.own_operator };
-                let id = self
-                    .post_id(
-                        app,
-                        &format!("/api/v1/cases/{case}/family-members"),
-                        token,
-                        json!({"relationship": "child", "given_name": "A", "family_name": "B"}),
-                    )
-                    .await;
+            let child = |kind: &str, fields: Value| (format!("/api/v1/cases/{case}/{kind}"), fields);
+            let created = match template.rsplit_once("/{id}").map(|(collection, _)| collection) {
+                Some(t) if t.ends_with("/family-members") => Some(child(
+                    "family-members",
+                    json!({"relationship": "child", "given_name": "A", "family_name": "B"}),
+                )),
+                Some(t) if t.ends_with("/interventions") => Some(child(
+                    "interventions",
+                    json!({"kind": "listening", "occurred_on": "2026-01-10", "summary": "x"}),
+                )),
+                Some(t) if t.ends_with("/consents") => {
+                    Some(child("consents", json!({"purpose": "network_sharing"})))
+                }
+                Some(t) if t.ends_with("/grants") => {
+                    Some(child("grants", json!({"organization_id": self.third, "access": "read"})))
+                }
+                _ => None,
+            };
+            if let Some((collection, fields)) = created {
+                let token = if collection.ends_with("/grants") { self.admin.as_str() } else { operator };
+                let id = self.post_id(app, &collection, token, fields).await;
                 path = path.replace("{id}", &id);
             }
-            if template.ends_with("/interventions/{id}") {
-                let token = if foreign { &self.foreign_operator } else { &self.own_operator };
-                let id = self
-                    .post_id(
-                        app,
-                        &format!("/api/v1/cases/{case}/interventions"),
-                        token,
-                        json!({"kind": "listening", "occurred_on": "2026-01-10", "summary": "x"}),
-                    )
-                    .await;
+            if method == Method::POST && template.ends_with("/referrals") {
+                let consents = format!("/api/v1/cases/{case}/consents");
+                self.post_id(app, &consents, operator, json!({"purpose": "network_sharing"})).await;
+                let provider = self.provider(app, foreign).await;
+                body = json!({"provider_id": provider, "need": "housing", "reason": "x"});
+            }
+        } else if template.contains("{provider_id}") {
+            let provider = self.provider(app, foreign).await;
+            path = path.replace("{provider_id}", &provider);
+            if template.ends_with("/{id}") {
+                let services = format!("/api/v1/providers/{provider}/services");
+                let id = self.post_id(app, &services, &self.admin, json!({"name": "Matrix service"})).await;
                 path = path.replace("{id}", &id);
             }
         } else if template.contains("{id}") {
@@ -122,9 +160,28 @@ impl World {
                     .await
                 }
                 t if t.starts_with("/api/v1/cases/") => self.case(app, foreign).await,
+                t if t.starts_with("/api/v1/providers/") => self.provider(app, foreign).await,
+                t if t.starts_with("/api/v1/protocols/") => {
+                    let parties = json!([{"organization_id": org}, {"organization_id": self.third}]);
+                    let body = json!({"title": "Matrix protocol", "valid_from": "2026-01-01", "parties": parties});
+                    self.post_id(app, "/api/v1/protocols", &self.admin, body).await
+                }
+                t if t.starts_with("/api/v1/referrals/") => {
+                    let (case, provider) = self.referable_case(app, foreign).await;
+                    let body = json!({"provider_id": provider, "need": "housing", "reason": "x"});
+                    self.post_id(app, &format!("/api/v1/cases/{case}/referrals"), operator, body).await
+                }
+                t if t.starts_with("/api/v1/transfers/") => {
+                    let case = self.case(app, foreign).await;
+                    let body = json!({"case_id": case, "kind": "offer", "to_organization_id": self.third, "reason": "x"});
+                    self.post_id(app, "/api/v1/transfers", operator, body).await
+                }
                 other => panic!("no fixture for {other}"),
             };
             path = path.replace("{id}", &id);
+        }
+        if !body.is_null() {
+            return (path, body);
         }
         let body = match (method.as_str(), template) {
             ("POST", "/api/v1/organizations") => {
@@ -134,7 +191,23 @@ impl World {
             ("POST", "/api/v1/users") => json!({"username": unique_username("new"), "display_name": "New",
                 "role": "operator", "password": "matrix-password-long", "organization_id": org}),
             ("POST", "/api/v1/cases") => json!({"given_name": "New", "family_name": "Case"}),
+            ("POST", "/api/v1/cases/duplicate-check") => json!({"tax_code": "RSSMRA85T10A562S"}),
+            ("POST", "/api/v1/providers") => {
+                json!({"name": "New provider", "category": "charity", "organization_id": org})
+            }
+            ("POST", "/api/v1/protocols") => json!({"title": "New protocol", "valid_from": "2026-01-01",
+                "parties": [{"organization_id": org}, {"organization_id": self.third}]}),
+            ("POST", "/api/v1/transfers") => {
+                json!({"case_id": self.case(app, foreign).await, "kind": "offer",
+                "to_organization_id": self.third, "reason": "x"})
+            }
+            ("POST", "/api/v1/referrals/{id}/status") => json!({"status": "received"}),
+            ("POST", "/api/v1/transfers/{id}/status") => json!({"status": "cancelled"}),
             ("POST", t) if t.ends_with("/status") => json!({"status": "active"}),
+            ("POST", t) if t.ends_with("/withdraw") => json!({}),
+            ("POST", t) if t.ends_with("/consents") => json!({"purpose": "data_processing"}),
+            ("POST", t) if t.ends_with("/grants") => json!({"organization_id": self.third, "access": "read"}),
+            ("POST", t) if t.ends_with("/services") => json!({"name": "New service"}),
             ("POST", t) if t.ends_with("/family-members") => {
                 json!({"relationship": "child", "given_name": "C", "family_name": "D"})
             }
@@ -147,6 +220,8 @@ impl World {
             ("PATCH", t) if t.starts_with("/api/v1/users") => json!({"display_name": "Renamed"}),
             ("PATCH", t) if t.ends_with("/family-members/{id}") => json!({"dependent": true}),
             ("PATCH", t) if t.ends_with("/interventions/{id}") => json!({"duration_minutes": 10}),
+            ("PATCH", t) if t.ends_with("/services/{id}") => json!({"fees": "free"}),
+            ("PATCH", t) if t.starts_with("/api/v1/protocols") => json!({"notes": "changed"}),
             ("PATCH", _) => json!({"phone": "+39 02 1234"}),
             _ => Value::Null,
         };

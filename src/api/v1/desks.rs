@@ -1,91 +1,23 @@
 //! `/api/v1/desks`: service points (sportelli) and their weekly opening hours.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::api::v1::opening_hours::OpeningHours;
 use crate::api::v1::patch;
 use crate::app::AppState;
 use crate::auth::{Action, policy, principal::Caller};
 use crate::db::{self, audit::AuditEvent, desks as repo, desks::DeskRow, desks::OpeningHoursRow};
-use crate::domain::desk::{OpeningSlot, check_opening_hours};
 use crate::domain::person::{normalize_languages, validate_languages, validate_name, validate_text};
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, etag::check_version, respond};
 
-/// One weekly opening slot.
-#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"weekday": 3, "opens": "12:00", "closes": "15:00"}))]
-pub struct OpeningHours {
-    /// 1 = Monday … 7 = Sunday.
-    #[schema(minimum = 1, maximum = 7)]
-    pub weekday: u8,
-    /// Local time, `HH:MM`.
-    #[schema(value_type = String, example = "08:30", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-    #[serde(with = "hhmm")]
-    pub opens: NaiveTime,
-    /// Local time, `HH:MM`, after `opens`.
-    #[schema(value_type = String, example = "12:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-    #[serde(with = "hhmm")]
-    pub closes: NaiveTime,
-    /// First day the slot applies (seasonal timetables).
-    pub valid_from: Option<NaiveDate>,
-    /// Last day the slot applies.
-    pub valid_to: Option<NaiveDate>,
-    #[validate(length(max = 200), custom(function = "validate_text"))]
-    #[schema(max_length = 200, format = "sportello:text")]
-    pub notes: Option<String>,
-}
-
-mod hhmm {
-    use chrono::NaiveTime;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&t.format("%H:%M").to_string())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
-        let raw = String::deserialize(d)?;
-        NaiveTime::parse_from_str(&raw, "%H:%M")
-            .map_err(|_| serde::de::Error::custom("expected a time as HH:MM"))
-    }
-}
-
-impl OpeningHours {
-    fn slot(&self) -> OpeningSlot {
-        OpeningSlot {
-            weekday: self.weekday,
-            opens: self.opens,
-            closes: self.closes,
-            valid_from: self.valid_from,
-            valid_to: self.valid_to,
-            notes: self.notes.clone(),
-        }
-    }
-
-    fn from_row(r: OpeningHoursRow) -> Self {
-        OpeningHours {
-            weekday: r.weekday.clamp(1, 7) as u8,
-            opens: r.opens,
-            closes: r.closes,
-            valid_from: r.valid_from,
-            valid_to: r.valid_to,
-            notes: r.notes,
-        }
-    }
-}
-
 /// Validates a timetable and turns it into rows of a desk.
 fn hours_rows(desk_id: &str, hours: &[OpeningHours]) -> Result<Vec<OpeningHoursRow>> {
-    let slots: Vec<OpeningSlot> = hours.iter().map(OpeningHours::slot).collect();
-    let errors = check_opening_hours(&slots, "opening_hours");
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
+    OpeningHours::check_all(hours, "opening_hours")?;
     Ok(hours
         .iter()
         .enumerate()
@@ -144,7 +76,12 @@ impl Desk {
             email: r.email,
             notes: r.notes,
             active: r.active,
-            opening_hours: hours.into_iter().map(OpeningHours::from_row).collect(),
+            opening_hours: hours
+                .into_iter()
+                .map(|h| {
+                    OpeningHours::from_stored(h.weekday, h.opens, h.closes, h.valid_from, h.valid_to, h.notes)
+                })
+                .collect(),
             version: r.version,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),

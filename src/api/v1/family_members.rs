@@ -8,7 +8,7 @@ use validator::{Validate, ValidationError};
 
 use crate::api::v1::patch;
 use crate::app::AppState;
-use crate::auth::{Action, policy, principal::Caller};
+use crate::auth::{Action, policy, policy::CaseAccess, principal::Caller};
 use crate::db::{
     self, audit, audit::AuditEvent, cases, family_members as repo, family_members::FamilyMemberRow,
 };
@@ -247,7 +247,8 @@ pub async fn create_family_member(
     body: ApiJson<CreateFamilyMember>,
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::FamilyMemberWrite)?;
-    let (case_id, scope) = (case_id.into_inner().to_string(), policy::case_scope(&caller.principal));
+    let (case_id, scope) =
+        (case_id.into_inner().to_string(), policy::case_scope_for(&caller.principal, CaseAccess::Contribute));
     let row = new_family_member_row(&case_id, &caller.principal.user_id, body.into_inner())?;
     let row = state
         .db
@@ -319,8 +320,11 @@ pub async fn update_family_member(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::FamilyMemberWrite)?;
     let expected = if_match.required()?;
-    let ((case_id, id), p, scope) =
-        (ids.into_inner(), body.into_inner(), policy::case_scope(&caller.principal));
+    let ((case_id, id), p, scope) = (
+        ids.into_inner(),
+        body.into_inner(),
+        policy::case_scope_for(&caller.principal, CaseAccess::Contribute),
+    );
     let (case_id, id) = (case_id.to_string(), id.to_string());
     let row = state
         .db
@@ -378,7 +382,8 @@ pub async fn delete_family_member(
     ids: Ids,
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::FamilyMemberWrite)?;
-    let ((case_id, id), scope) = (ids.into_inner(), policy::case_scope(&caller.principal));
+    let ((case_id, id), scope) =
+        (ids.into_inner(), policy::case_scope_for(&caller.principal, CaseAccess::Contribute));
     let (case_id, id) = (case_id.to_string(), id.to_string());
     state
         .db

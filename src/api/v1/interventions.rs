@@ -8,7 +8,7 @@ use validator::{Validate, ValidationError};
 
 use crate::api::v1::patch;
 use crate::app::AppState;
-use crate::auth::{Action, policy, principal::Caller};
+use crate::auth::{Action, policy, policy::CaseAccess, principal::Caller};
 use crate::db::{
     self, audit, audit::AuditEvent, cases, interventions as repo, interventions::InterventionRow,
 };
@@ -191,8 +191,11 @@ pub async fn create_intervention(
     body: ApiJson<CreateIntervention>,
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::InterventionWrite)?;
-    let (case_id, b, scope) =
-        (case_id.into_inner().to_string(), body.into_inner(), policy::case_scope(&caller.principal));
+    let (case_id, b, scope) = (
+        case_id.into_inner().to_string(),
+        body.into_inner(),
+        policy::case_scope_for(&caller.principal, CaseAccess::Contribute),
+    );
     let now = db::now();
     let row = InterventionRow {
         id: db::new_id(),
@@ -289,8 +292,11 @@ pub async fn update_intervention(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::InterventionWrite)?;
     let expected = if_match.required()?;
-    let ((case_id, id), p, scope) =
-        (ids.into_inner(), body.into_inner(), policy::case_scope(&caller.principal));
+    let ((case_id, id), p, scope) = (
+        ids.into_inner(),
+        body.into_inner(),
+        policy::case_scope_for(&caller.principal, CaseAccess::Contribute),
+    );
     let (case_id, id) = (case_id.to_string(), id.to_string());
     let row = state
         .db
@@ -337,7 +343,8 @@ pub async fn delete_intervention(
     ids: Ids,
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::InterventionWrite)?;
-    let ((case_id, id), scope) = (ids.into_inner(), policy::case_scope(&caller.principal));
+    let ((case_id, id), scope) =
+        (ids.into_inner(), policy::case_scope_for(&caller.principal, CaseAccess::Contribute));
     let (case_id, id) = (case_id.to_string(), id.to_string());
     state
         .db

@@ -2,12 +2,20 @@
 
 pub mod auth;
 pub mod cases;
+pub mod consents;
 pub mod desks;
 pub mod family_members;
+pub mod grants;
 pub mod interventions;
 pub mod me;
+pub mod opening_hours;
 pub mod organizations;
 pub mod patch;
+pub mod protocols;
+pub mod providers;
+pub mod referrals;
+pub mod services;
+pub mod transfers;
 pub mod users;
 
 /// Every `/api/v1` route; utoipa-actix-web collects their OpenAPI paths from the same calls.
@@ -18,4 +26,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     desks::routes(cfg);
     users::routes(cfg);
     cases::routes(cfg);
+    providers::routes(cfg);
+    services::routes(cfg);
+    protocols::routes(cfg);
+    referrals::routes(cfg);
+    transfers::routes(cfg);
 }

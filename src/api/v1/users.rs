@@ -143,7 +143,7 @@ pub async fn list_users(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::UserRead)?;
     let (q, page) = (query.into_inner(), page.into_inner());
-    let scope = policy::user_scope(&caller.principal);
+    let scope = policy::organization_scope(&caller.principal);
     let filter = repo::UserFilter {
         organization_id: q.organization_id.map(|o| o.to_string()),
         role: q.role.map(|r| r.as_str().to_string()),
@@ -212,7 +212,7 @@ pub async fn get_user(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::UserRead)?;
-    let (id, scope) = (id.into_inner().to_string(), policy::user_scope(&caller.principal));
+    let (id, scope) = (id.into_inner().to_string(), policy::organization_scope(&caller.principal));
     let row = state.db.run(move |c| repo::get_scoped(c, &scope, &id)).await?;
     let version = row.version;
     Ok(respond::ok_versioned(&User::try_from(row)?, version))
@@ -241,7 +241,7 @@ pub async fn update_user(
     policy::require(&caller.principal, Action::UserRead)?;
     let expected = if_match.required()?;
     let (id, p, scope) =
-        (id.into_inner().to_string(), body.into_inner(), policy::user_scope(&caller.principal));
+        (id.into_inner().to_string(), body.into_inner(), policy::organization_scope(&caller.principal));
     let row = state
         .db
         .run(move |c| {

@@ -89,6 +89,11 @@ pub struct Case {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Only in the response that opened the case: cases elsewhere in the network that may be the same
+    /// person (same tax code, or same names and birth date). Each names only the owner and a contact point.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub possible_duplicates: Option<Vec<super::duplicates::DuplicateMatch>>,
 }
 
 impl Case {
@@ -134,6 +139,7 @@ impl Case {
             version: r.version,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
+            possible_duplicates: None,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! `/api/v1/cases`: the case file of a beneficiary.
 
 pub mod dto;
+pub mod duplicates;
 mod status;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
@@ -10,9 +11,10 @@ pub use dto::{Case, CaseQuery, ChangeStatus, CreateCase, UpdateCase};
 use crate::api::v1::family_members::new_family_member_row;
 use crate::api::v1::patch;
 use crate::app::AppState;
-use crate::auth::{Action, policy, principal::Caller};
+use crate::auth::{Action, policy, policy::CaseAccess, principal::Caller};
 use crate::db::{self, DbConnection, audit, audit::AuditEvent, cases as repo, cases::CaseRow};
 use crate::domain::case::{CaseStatus, reference_code, reference_year};
+use crate::domain::duplicate::Identity;
 use crate::domain::person::{normalize_country, normalize_languages, normalize_tax_code};
 use crate::domain::text::{clean, search_key};
 use crate::domain::{Code, role::Role};
@@ -112,7 +114,9 @@ pub async fn list_cases(
 /// Open a case
 ///
 /// Opens a case file in the caller's organization, optionally with its family members, and gives it a
-/// reference code (organization code, year, sequence).
+/// reference code (organization code, year, sequence). The response lists `possible_duplicates`: cases of
+/// the network with the same tax code, or the same names and birth date, each naming only its owner and
+/// a contact point.
 #[utoipa::path(
     tag = "cases",
     request_body = CreateCase,
@@ -179,7 +183,7 @@ pub async fn create_case(
         .map(|m| new_family_member_row(&row.id, &caller.principal.user_id, m))
         .collect::<Result<_>>()?;
     let audit_caller = caller.clone();
-    let row = state
+    let (row, duplicates) = state
         .db
         .run(move |c| {
             db::write_tx(c, |c| {
@@ -206,12 +210,20 @@ pub async fn create_case(
                         .case(&row.id),
                     )?;
                 }
-                Ok(row)
+                let probe = Identity {
+                    tax_code: row.tax_code.as_deref(),
+                    name_key: &row.search_name,
+                    birth_date: row.birth_date,
+                };
+                let duplicates = duplicates::find(c, &probe, Some(&row.id))?;
+                Ok((row, duplicates))
             })
         })
         .await?;
     let location = format!("/api/v1/cases/{}", row.id);
-    Ok(respond::created(location, &to_case(&caller, row)?, 1))
+    let mut case = to_case(&caller, row)?;
+    case.possible_duplicates = Some(duplicates);
+    Ok(respond::created(location, &case, 1))
 }
 
 fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
@@ -278,7 +290,7 @@ pub async fn update_case(
     let (id, p, scope, audit_caller) = (
         id.into_inner().to_string(),
         body.into_inner(),
-        policy::case_scope(&caller.principal),
+        policy::case_scope_for(&caller.principal, CaseAccess::Contribute),
         caller.clone(),
     );
     let row = state
@@ -370,7 +382,8 @@ pub async fn delete_case(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::CaseDelete)?;
-    let (id, scope) = (id.into_inner().to_string(), policy::case_scope(&caller.principal));
+    let (id, scope) =
+        (id.into_inner().to_string(), policy::case_scope_for(&caller.principal, CaseAccess::Own));
     state
         .db
         .run(move |c| {
@@ -394,6 +407,8 @@ pub async fn delete_case(
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope("/cases")
+            // Before "/{id}": actix stops at the first resource whose path matches.
+            .service(duplicates::check_duplicates)
             .service(list_cases)
             .service(create_case)
             .service(get_case)
@@ -402,6 +417,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(delete_case)
             // Nested resources live in the same scope: actix does not fall through to a second "/cases" scope.
             .configure(crate::api::v1::family_members::routes)
-            .configure(crate::api::v1::interventions::routes),
+            .configure(crate::api::v1::interventions::routes)
+            .configure(crate::api::v1::consents::routes)
+            .configure(crate::api::v1::referrals::case_routes)
+            .configure(crate::api::v1::grants::routes),
     );
 }

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, post, web};
 
 use super::{Case, ChangeStatus, codes, to_case};
 use crate::app::AppState;
-use crate::auth::{Action, policy, principal::Caller};
+use crate::auth::{Action, policy, policy::CaseAccess, principal::Caller};
 use crate::db::{self, audit, audit::AuditEvent, cases as repo};
 use crate::domain::Code;
 use crate::domain::case::CaseStatus;
@@ -39,7 +39,7 @@ pub async fn change_status(
     let (id, b, scope, audit_caller) = (
         id.into_inner().to_string(),
         body.into_inner(),
-        policy::case_scope(&caller.principal),
+        policy::case_scope_for(&caller.principal, CaseAccess::Own),
         caller.clone(),
     );
     if b.status == CaseStatus::Closed && b.closure_reason.is_none() {

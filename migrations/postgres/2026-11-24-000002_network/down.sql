@@ -1,0 +1,12 @@
+DROP INDEX cases_birth_date;
+DROP TABLE case_access_grants;
+DROP TABLE transfers;
+DROP TABLE referral_events;
+DROP TABLE referrals;
+DROP TABLE consents;
+DROP TABLE protocol_parties;
+DROP TABLE protocols;
+DROP TABLE location_schedules;
+DROP TABLE service_locations;
+DROP TABLE provider_services;
+DROP TABLE providers;
