@@ -13,7 +13,6 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 use crate::auth::tokens::TokenService;
 use crate::config::Settings;
 use crate::db::Database;
-use crate::error::Error;
 use crate::http::{fallback, middleware};
 
 /// What every handler can reach.
@@ -62,7 +61,7 @@ impl Application {
                 .into_utoipa_app()
                 .app_data(state.clone())
                 .app_data(routes.clone())
-                .app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
+                .app_data(web::PathConfig::default().error_handler(|_, req| fallback::path_error(req)))
                 .configure(crate::api::routes)
                 .into_app()
                 .service(

@@ -31,7 +31,10 @@ impl RouteTable {
                 .collect();
                 (ResourceDef::new(path.as_str()), methods)
             })
-            .collect();
+            .collect::<Vec<(ResourceDef, Vec<Method>)>>();
+        // The most specific template first: `/cases/duplicate-check` before `/cases/{id}`.
+        let mut routes = routes;
+        routes.sort_by_key(|(def, _)| def.pattern().map(|p| p.matches('{').count()).unwrap_or_default());
         RouteTable { routes }
     }
 
@@ -41,7 +44,21 @@ impl RouteTable {
     }
 }
 
+/// For a path segment that did not parse (`/cases/duplicate-check` reached `PATCH /cases/{id}`): 405 when
+/// the path exists with other methods, else 404.
+pub fn path_error(req: &HttpRequest) -> actix_web::Error {
+    let response = match req.app_data::<web::Data<RouteTable>>() {
+        Some(table) => answer(req, table),
+        None => actix_web::ResponseError::error_response(&Error::NotFound),
+    };
+    actix_web::error::InternalError::from_response("no route", response).into()
+}
+
 pub async fn not_found_or_method_not_allowed(req: HttpRequest, table: web::Data<RouteTable>) -> HttpResponse {
+    answer(&req, &table)
+}
+
+fn answer(req: &HttpRequest, table: &RouteTable) -> HttpResponse {
     use actix_web::ResponseError;
     match table.methods_for(req.path()) {
         Some(methods) if !methods.contains(req.method()) => {

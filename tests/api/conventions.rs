@@ -37,6 +37,15 @@ async fn wrong_method_is_405_with_allow() {
     assert_problem(&res, 405, ":method_not_allowed");
     let allow = res.header("allow").expect("Allow header");
     assert!(allow.contains("GET") && allow.contains("POST"), "Allow: {allow}");
+
+    // A literal path beside a templated one: PATCH /cases/duplicate-check must not be read as
+    // PATCH /cases/{id} with a bad id.
+    let res =
+        app.patch("/api/v1/cases/duplicate-check", Some(&admin), &serde_json::json!({}), Some("\"1\"")).await;
+    assert_problem(&res, 405, ":method_not_allowed");
+    assert_eq!(res.header("allow").as_deref(), Some("POST"));
+    // A templated path with a bad id is still 404.
+    assert_problem(&app.get("/api/v1/cases/not-a-uuid", Some(&admin)).await, 404, ":not_found");
 }
 
 #[actix_web::test]

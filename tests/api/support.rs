@@ -193,18 +193,45 @@ impl TestApp {
     pub fn audit_count(&self, action: &str, case_id: Option<&str>) -> i64 {
         use diesel::prelude::*;
         use sportello::db::schema::audit_events as a;
-        let mut conn = sportello::db::Database::connect(
-            &sportello::config::DatabaseUrl::parse(&self.database_url).unwrap(),
-            1,
-        )
-        .unwrap()
-        .get()
-        .unwrap();
+        let mut conn = self.database().get().unwrap();
         let mut q = a::table.filter(a::action.eq(action.to_string())).into_boxed();
         if let Some(id) = case_id {
             q = q.filter(a::case_id.eq(id.to_string()));
         }
         q.count().get_result(&mut *conn).unwrap()
+    }
+
+    /// Runs one statement that changes one row on the application's database, with `at` bound as `$1`:
+    /// how a test makes time pass for a record (an expiry, a due date) without waiting.
+    pub fn set_time(&self, sql: &str, at: chrono::NaiveDateTime) {
+        let mut conn = self.database().get().unwrap();
+        let q = diesel::sql_query(self.placeholders(sql)).bind::<diesel::sql_types::Timestamp, _>(at);
+        let n = q.execute(&mut *conn).unwrap();
+        assert_eq!(n, 1, "{sql} changed {n} rows");
+    }
+
+    /// Like [`TestApp::set_time`], with a date.
+    pub fn set_date(&self, sql: &str, day: chrono::NaiveDate) {
+        let mut conn = self.database().get().unwrap();
+        let q = diesel::sql_query(self.placeholders(sql)).bind::<diesel::sql_types::Date, _>(day);
+        let n = q.execute(&mut *conn).unwrap();
+        assert_eq!(n, 1, "{sql} changed {n} rows");
+    }
+
+    /// SQLite writes a parameter as `?`, PostgreSQL as `$1`.
+    fn placeholders(&self, sql: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => sql.replace("$1", "?"),
+            Backend::Postgres => sql.to_string(),
+        }
+    }
+
+    fn database(&self) -> sportello::db::Database {
+        sportello::db::Database::connect(
+            &sportello::config::DatabaseUrl::parse(&self.database_url).unwrap(),
+            1,
+        )
+        .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -16,13 +16,36 @@ use crate::domain::role::Role;
 use crate::error::{Error, FieldError, Result};
 use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, etag::check_version, respond};
 
-/// One party: an organization of the system or a provider of the directory.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+/// One party: an organization of the system or a provider of the directory, never both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
 #[schema(example = json!({"organization_id": "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10"}))]
-pub struct PartyRef {
-    pub organization_id: Option<uuid::Uuid>,
-    pub provider_id: Option<uuid::Uuid>,
+pub enum PartyRef {
+    Organization(#[schema(inline)] OrganizationParty),
+    Provider(#[schema(inline)] ProviderParty),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationParty {
+    pub organization_id: uuid::Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderParty {
+    pub provider_id: uuid::Uuid,
+}
+
+/// 2 to 50 distinct parties (utoipa has no attribute for `uniqueItems`).
+fn parties_schema() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(<PartyRef as utoipa::PartialSchema>::schema())
+        .min_items(Some(2))
+        .max_items(Some(50))
+        .unique_items(true)
+        .description(Some("At least two distinct parties; a coordinator's organization must be one of them."))
+        .build()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -117,7 +140,7 @@ pub struct CreateProtocol {
     pub notes: Option<String>,
     /// At least two distinct parties; a coordinator's organization must be one of them.
     #[validate(length(min = 2, max = 50))]
-    #[schema(min_items = 2, max_items = 50)]
+    #[schema(schema_with = parties_schema)]
     pub parties: Vec<PartyRef>,
 }
 
@@ -149,7 +172,7 @@ pub struct UpdateProtocol {
     pub notes: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::required")]
     #[validate(length(min = 2, max = 50))]
-    #[schema(min_items = 2, max_items = 50, nullable = false)]
+    #[schema(schema_with = parties_schema)]
     pub parties: Option<Vec<PartyRef>>,
 }
 
@@ -171,31 +194,24 @@ pub struct ProtocolQuery {
     pub title: Option<String>,
 }
 
-/// Checks the parties (each one kind, distinct, existing) and turns them into rows.
+/// Checks the parties (distinct, existing) and turns them into rows.
 fn party_rows(c: &mut DbConnection, protocol_id: &str, parties: &[PartyRef]) -> Result<Vec<PartyRow>> {
     let mut errors = Vec::new();
-    let mut seen = Vec::new();
     for (i, party) in parties.iter().enumerate() {
-        let field = |name: &str| format!("parties[{i}].{name}");
-        match (party.organization_id, party.provider_id) {
-            (Some(org), None) if db::organizations::find(c, &org.to_string())?.is_none() => {
-                errors.push(FieldError::new(field("organization_id"), "not_found", "no such organization"));
-            }
-            (None, Some(provider)) if db::providers::find(c, &provider.to_string())?.is_none() => {
-                errors.push(FieldError::new(field("provider_id"), "not_found", "no such provider"));
-            }
-            (Some(_), None) | (None, Some(_)) => {}
-            _ => errors.push(FieldError::new(
-                field("organization_id"),
-                "one_of",
-                "name either an organization_id or a provider_id",
-            )),
+        let missing = match party {
+            PartyRef::Organization(p) => db::organizations::find(c, &p.organization_id.to_string())?
+                .is_none()
+                .then_some(("organization_id", "no such organization")),
+            PartyRef::Provider(p) => db::providers::find(c, &p.provider_id.to_string())?
+                .is_none()
+                .then_some(("provider_id", "no such provider")),
+        };
+        if let Some((field, message)) = missing {
+            errors.push(FieldError::new(format!("parties[{i}].{field}"), "not_found", message));
         }
-        let key = (party.organization_id, party.provider_id);
-        if seen.contains(&key) {
-            errors.push(FieldError::new(field("organization_id"), "duplicate", "the same party twice"));
+        if parties[..i].contains(party) {
+            errors.push(FieldError::new(format!("parties[{i}]"), "duplicate", "the same party twice"));
         }
-        seen.push(key);
     }
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
@@ -207,8 +223,14 @@ fn party_rows(c: &mut DbConnection, protocol_id: &str, parties: &[PartyRef]) -> 
             id: db::new_id(),
             protocol_id: protocol_id.to_string(),
             position: i as i32,
-            organization_id: p.organization_id.map(|o| o.to_string()),
-            provider_id: p.provider_id.map(|o| o.to_string()),
+            organization_id: match p {
+                PartyRef::Organization(o) => Some(o.organization_id.to_string()),
+                PartyRef::Provider(_) => None,
+            },
+            provider_id: match p {
+                PartyRef::Provider(o) => Some(o.provider_id.to_string()),
+                PartyRef::Organization(_) => None,
+            },
         })
         .collect())
 }

@@ -20,7 +20,7 @@ use crate::domain::person::{normalize_languages, validate_languages, validate_na
 use crate::domain::provider::{ProviderCategory, area_keys, search_text};
 use crate::domain::text::{clean, search_key};
 use crate::domain::{Code, local_time};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, etag::check_version, respond};
 
 /// Where the service is offered to residents: named municipalities and/or a whole social-care district.
@@ -30,12 +30,32 @@ use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, etag::check_vers
 pub struct ServiceArea {
     #[serde(default)]
     #[validate(length(max = 100), custom(function = "validate_names"))]
-    #[schema(max_items = 100, value_type = Vec<String>)]
+    #[schema(max_items = 100, value_type = Vec<PlaceName>)]
     pub municipalities: Vec<String>,
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
     #[schema(min_length = 1, max_length = 100, format = "sportello:name")]
     pub district: Option<String>,
 }
+
+/// In the OpenAPI document: the name of a municipality or district, with the rule of every name.
+pub struct PlaceName;
+
+impl utoipa::PartialSchema for PlaceName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "A municipality's name, as written (case and accents are ignored in searches).",
+            ))
+            .min_length(Some(1))
+            .max_length(Some(100))
+            .pattern(Some(crate::domain::person::NAME_PATTERN))
+            .examples([serde_json::json!("Crema")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PlaceName {}
 
 fn validate_names(names: &[String]) -> std::result::Result<(), ValidationError> {
     for name in names {
@@ -342,7 +362,8 @@ pub struct ServiceQuery {
     /// Only services open at this moment (RFC 3339; schedules are in Italian local time).
     #[param(example = "2026-11-25T10:30:00+01:00")]
     pub open_at: Option<DateTime<Utc>>,
-    /// Only services open now (the same as `open_at` with the current time).
+    /// Only services open now (the same as `open_at` with the current time; `open_at` wins when both are
+    /// given).
     #[param(example = true)]
     pub open_now: Option<bool>,
     /// Active services of active providers (the default), or only inactive services with `false`.
@@ -431,13 +452,6 @@ pub async fn search_services(
     policy::require(&caller.principal, Action::ProviderRead)?;
     let (q, page) = (query.into_inner(), page.into_inner());
     let moment = match (q.open_at, q.open_now) {
-        (Some(_), Some(true)) => {
-            return Err(Error::InvalidQuery(vec![FieldError::new(
-                "open_now",
-                "conflict",
-                "give open_at or open_now, not both",
-            )]));
-        }
         (Some(at), _) => Some(at.naive_utc()),
         (None, Some(true)) => Some(db::now()),
         (None, _) => None,

@@ -192,7 +192,9 @@ fn to_view(c: &mut DbConnection, principal: &Principal, row: TransferRow) -> Res
     tag = "transfers",
     request_body = CreateTransfer,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
-    responses((status = 201, description = "Created", body = Transfer, headers(("Location" = String), ("ETag" = String)))),
+    responses((status = 201, description = "Created", body = Transfer, headers(("Location" = String), ("ETag" = String))),
+        (status = 404, description = "No such case, or (for an offer) not one of the caller's organization", body = crate::http::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case already has a transfer waiting for a decision", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("")]

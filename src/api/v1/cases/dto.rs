@@ -177,7 +177,7 @@ pub struct CreateCase {
     #[schema(example = "SN", value_type = Option<crate::domain::country::CountryCode>)]
     pub citizenship: Option<String>,
     #[validate(custom(function = "validate_tax_code"))]
-    #[schema(example = "DLLMNA90E57Z343X", format = "sportello:tax-code")]
+    #[schema(example = "DLLMNA90E57Z343T", format = "sportello:tax-code")]
     pub tax_code: Option<String>,
     #[serde(default)]
     #[validate(length(max = 20), custom(function = "validate_languages"))]

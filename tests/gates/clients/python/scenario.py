@@ -28,15 +28,23 @@ import attrs
 from sportello_client import AuthenticatedClient, Client
 from sportello_client.api.auth import me, token
 from sportello_client.api.cases import create_case, get_case, list_cases, update_case
+from sportello_client.api.consents import create_consent
 from sportello_client.api.desks import create_desk
 from sportello_client.api.family_members import create_family_member, list_family_members
 from sportello_client.api.interventions import create_intervention, list_interventions
 from sportello_client.api.organizations import create_organization
+from sportello_client.api.providers import create_provider
+from sportello_client.api.referrals import create_referral, list_referral_events, list_referrals, move_referral
 from sportello_client.api.users import create_user
 from sportello_client.models import (
     Case,
     CaseStatus,
+    Consent,
+    ConsentPurpose,
     CountryCode,
+    CreateConsent,
+    CreateProvider,
+    CreateReferral,
     CreateCase,
     CreateDesk,
     CreateFamilyMember,
@@ -49,6 +57,8 @@ from sportello_client.models import (
     Intervention,
     InterventionKind,
     LanguageCode,
+    ListReferralsDirection,
+    MoveReferral,
     LegalStatus,
     Need,
     Organization,
@@ -56,13 +66,20 @@ from sportello_client.models import (
     PageCase,
     PageFamilyMember,
     PageIntervention,
+    PageReferral,
+    PageReferralEvent,
     Problem,
+    Provider,
+    ProviderCategory,
+    Referral,
+    ReferralStatus,
     Relationship,
     Role,
     Sex,
     TokenRequest,
     TokenResponse,
     UpdateCase,
+    Urgency,
     User,
 )
 from sportello_client.types import UNSET, Response
@@ -360,6 +377,93 @@ def main() -> None:
     unchanged = expect("get the case after the refused patch", after, 200, Case)
     check("the refused patch changed nothing", unchanged.phone == "+39 333 7654321", unchanged.phone)
     check("the ETag did not move", after.headers.get("ETag") == new_etag, after.headers.get("ETag"))
+
+    step("admin: a provider of the network linked to another organization, and a member of its staff")
+    caritas = expect(
+        "create the provider's organization",
+        create_organization.sync_detailed(
+            client=admin,
+            body=CreateOrganization(name="Caritas Crema", kind=OrganizationKind.CHARITY, code="CR-CARITAS"),
+        ),
+        201,
+        Organization,
+    )
+    provider = expect(
+        "create the provider",
+        create_provider.sync_detailed(
+            client=admin,
+            body=CreateProvider(
+                name="Caritas Crema - centro di ascolto", category=ProviderCategory.CHARITY, organization_id=caritas.id
+            ),
+        ),
+        201,
+        Provider,
+    )
+    staff_password = f"Staff-{uuid.uuid4().hex}"
+    expect(
+        "create the provider's staff member",
+        create_user.sync_detailed(
+            client=admin,
+            body=CreateUser(
+                username="l.bianchi",
+                display_name="Lucia Bianchi",
+                role=Role.PROVIDER_STAFF,
+                password=staff_password,
+                organization_id=caritas.id,
+            ),
+        ),
+        201,
+        User,
+    )
+
+    step("operator: record the person's consent to share with the network, and refer the case")
+    consent = expect(
+        "record the consent",
+        create_consent.sync_detailed(
+            case_id, client=operator, body=CreateConsent(purpose=ConsentPurpose.NETWORK_SHARING, evidence="Signed form")
+        ),
+        201,
+        Consent,
+    )
+    check("the consent is in force", consent.in_force is True, consent.in_force)
+    referral = expect(
+        "refer the case",
+        create_referral.sync_detailed(
+            case_id,
+            client=operator,
+            body=CreateReferral(
+                provider_id=provider.id, need=Need.HOUSING, urgency=Urgency.URGENT, reason="Evicted last week"
+            ),
+        ),
+        201,
+        Referral,
+    )
+    check("sent at once", referral.status == ReferralStatus.REQUESTED, referral.status)
+    check("covered by the consent", referral.consent_id == consent.id, referral.consent_id)
+
+    step("provider staff: find it in the inbox and close the loop")
+    staff = log_in("l.bianchi", staff_password)
+    inbox = expect(
+        "list received referrals",
+        list_referrals.sync_detailed(client=staff, direction=ListReferralsDirection.RECEIVED),
+        200,
+        PageReferral,
+    )
+    check("the referral is in the inbox", [r.id for r in inbox.items] == [referral.id], inbox.items)
+    person = inbox.items[0].person
+    check("the provider sees the person's name", person is not None and person.given_name == "Amina", person)
+    for status in [ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED]:
+        moved = expect(
+            f"move the referral to {status}",
+            move_referral.sync_detailed(referral.id, client=staff, body=MoveReferral(status=status)),
+            200,
+            Referral,
+        )
+        check("the new status", moved.status == status, moved.status)
+    events = expect(
+        "the referral's history", list_referral_events.sync_detailed(referral.id, client=operator), 200, PageReferralEvent
+    )
+    check("five moves recorded", [e.to_status for e in events.items][-1] == ReferralStatus.COMPLETED and len(events.items) == 5, events.items)
 
     print(f"Scenario passed: {step_number} steps, case {case.reference_code}")
 
