@@ -130,13 +130,31 @@ pub fn insert(conn: &mut DbConnection, row: &CaseRow) -> Result<()> {
     Ok(())
 }
 
+/// A case the scope reaches. A case the organization sees but may not act on this way (a grant to read,
+/// asked to contribute; a grant of any kind, asked for what the owner alone decides) is 403, not 404: it is
+/// visible, the action is not allowed.
 pub fn get(conn: &mut DbConnection, scope: &CaseScope, id: &str) -> Result<CaseRow> {
-    scoped(scope)
-        .filter(c::id.eq(id.to_string()))
-        .select(CaseRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(Error::NotFound)
+    let find = |conn: &mut DbConnection, scope: &CaseScope| {
+        scoped(scope).filter(c::id.eq(id.to_string())).select(CaseRow::as_select()).first(conn).optional()
+    };
+    if let Some(row) = find(conn, scope)? {
+        return Ok(row);
+    }
+    match scope {
+        CaseScope::Organization { id: org, access } if *access > CaseAccess::Read => {
+            let visible = CaseScope::Organization { id: org.clone(), access: CaseAccess::Read };
+            match find(conn, &visible)? {
+                Some(_) if *access == CaseAccess::Own => {
+                    Err(Error::Forbidden("only the organization that owns the case may do this".into()))
+                }
+                Some(_) => {
+                    Err(Error::Forbidden("your organization may read this case but not work on it".into()))
+                }
+                None => Err(Error::NotFound),
+            }
+        }
+        _ => Err(Error::NotFound),
+    }
 }
 
 /// Newest first (ids are time-ordered); the cursor is the last id seen.

@@ -10,6 +10,17 @@ pub trait Code: Sized + Copy + 'static {
     }
 }
 
+/// A list of codes without repeats, in the order first given (`["a", "b", "a"]` → `["a", "b"]`).
+pub fn distinct<T: PartialEq>(codes: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(codes.len());
+    for c in codes {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:tt),+ $(,)? }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]

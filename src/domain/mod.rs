@@ -23,4 +23,4 @@ pub mod tax_code;
 pub mod text;
 pub mod transfer;
 
-pub use code_enum::Code;
+pub use code_enum::{Code, distinct};

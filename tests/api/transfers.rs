@@ -194,16 +194,20 @@ async fn grants_share_a_case_to_read_or_contribute_until_revoked_or_expired() {
     let listed = app.get("/api/v1/cases", Some(&partner.operator)).await;
     assert_eq!(listed.body["items"][0]["id"], case.as_str());
     let etag = seen.header("etag").unwrap();
+    // The case is visible, so these are refusals (403), not absences (404).
     let patch = app
         .patch(&case_path, Some(&partner.operator), &json!({"phone": "+39 333 0000000"}), Some(&etag))
         .await;
-    assert_problem(&patch, 404, ":not_found");
+    assert_problem(&patch, 403, ":forbidden");
     let add = app.post(&format!("{case_path}/interventions"), Some(&partner.operator), &intervention).await;
-    assert_problem(&add, 404, ":not_found");
+    assert_problem(&add, 403, ":forbidden");
     // Decisions stay with the owner.
-    assert_problem(&app.get(&grants, Some(&partner.coordinator)).await, 404, ":not_found");
+    assert_problem(&app.get(&grants, Some(&partner.coordinator)).await, 403, ":forbidden");
+    let close = json!({"status": "closed", "closure_reason": "other"});
+    let status = app.post(&format!("{case_path}/status"), Some(&partner.coordinator), &close).await;
+    assert_problem(&status, 403, ":forbidden");
     let offer = json!({"case_id": case, "kind": "offer", "to_organization_id": owner.id, "reason": "x"});
-    assert_problem(&transfer(&app, &partner.operator, offer).await, 404, ":not_found");
+    assert_problem(&transfer(&app, &partner.operator, offer).await, 403, ":forbidden");
 
     // Revoked: gone at once. Then contribute: the partner works on the case.
     app.delete(&format!("{grants}/{grant}"), Some(&owner.coordinator)).await.expect_status(204);

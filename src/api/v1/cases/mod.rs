@@ -17,7 +17,7 @@ use crate::domain::case::{CaseStatus, reference_code, reference_year};
 use crate::domain::duplicate::Identity;
 use crate::domain::person::{normalize_country, normalize_languages, normalize_tax_code};
 use crate::domain::text::{clean, search_key};
-use crate::domain::{Code, role::Role};
+use crate::domain::{Code, distinct, role::Role};
 use crate::error::{Error, FieldError, Result};
 use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, etag::check_version, respond};
 
@@ -166,7 +166,7 @@ pub async fn create_case(
         education: codes(b.education),
         employment: codes(b.employment),
         housing: codes(b.housing),
-        needs: db::to_json_text(&dedup(b.needs))?,
+        needs: db::to_json_text(&distinct(b.needs))?,
         notes: b.notes,
         restricted_notes: b.restricted_notes,
         source_system: b.source_system,
@@ -224,16 +224,6 @@ pub async fn create_case(
     let mut case = to_case(&caller, row)?;
     case.possible_duplicates = Some(duplicates);
     Ok(respond::created(location, &case, 1))
-}
-
-fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
-    let mut out: Vec<T> = Vec::with_capacity(items.len());
-    for i in items {
-        if !out.contains(&i) {
-            out.push(i);
-        }
-    }
-    out
 }
 
 /// Get a case
@@ -358,7 +348,7 @@ fn apply_patch(row: &mut CaseRow, p: UpdateCase) -> Result<()> {
     patch::apply(&mut row.employment, p.employment.map(codes));
     patch::apply(&mut row.housing, p.housing.map(codes));
     if let Some(needs) = p.needs {
-        row.needs = db::to_json_text(&dedup(needs))?;
+        row.needs = db::to_json_text(&distinct(needs))?;
     }
     patch::apply(&mut row.notes, p.notes);
     patch::apply(&mut row.restricted_notes, p.restricted_notes);
