@@ -22,6 +22,8 @@ pub struct AppState {
     pub settings: Settings,
     pub login_limiter: crate::http::rate_limit::RateLimiter,
     pub metrics: crate::http::metrics::Metrics,
+    /// The time deadlines and overdue are judged by (set by hand in tests).
+    pub clock: crate::clock::Clock,
 }
 
 /// A server bound to its port, ready to run.
@@ -33,6 +35,14 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, bootstraps the first admin, binds the listener.
     pub fn build(settings: Settings) -> Result<Self, Box<dyn std::error::Error>> {
+        Self::build_with_clock(settings, crate::clock::Clock::system())
+    }
+
+    /// [`Application::build`] with a given clock (tests set the time by hand).
+    pub fn build_with_clock(
+        settings: Settings,
+        clock: crate::clock::Clock,
+    ) -> Result<Self, Box<dyn std::error::Error>> {
         let db = Database::connect(&settings.database, settings.db_pool_size)?;
         let applied = db.migrate()?;
         if applied > 0 {
@@ -50,8 +60,14 @@ impl Application {
             settings.login_rate_per_minute,
             std::time::Duration::from_secs(60),
         );
-        let state =
-            web::Data::new(AppState { db, tokens, settings, login_limiter, metrics: Default::default() });
+        let state = web::Data::new(AppState {
+            db,
+            tokens,
+            settings,
+            login_limiter,
+            metrics: Default::default(),
+            clock,
+        });
         spawn_housekeeping(state.db.clone());
         let spec = crate::openapi::document();
         let routes = web::Data::new(fallback::RouteTable::from_openapi(&spec));

@@ -50,6 +50,23 @@ pub enum Action {
     TransferDecide,
     GrantRead,
     GrantManage,
+    /// Search the registry of professionals.
+    ProfessionalSearch,
+    ProfessionalManage,
+    /// A professional's own profile.
+    ProfessionalSelf,
+    ActivationRead,
+    ActivationRequest,
+    /// Assign, complete or cancel an activation on the requesting side.
+    ActivationMove,
+    /// Aggregate SLA figures (no personal data).
+    ActivationSla,
+    /// A professional's activations, with only what is needed to attend.
+    AssignmentRead,
+    /// Confirm, decline or complete one's own activation.
+    AssignmentAnswer,
+    CareRead,
+    CareManage,
 }
 
 /// Function-level table: role × action.
@@ -57,7 +74,15 @@ pub fn role_may(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Admin => true,
-        Role::Coordinator => !matches!(action, OrganizationCreate | OrganizationUpdate | OrganizationDelete),
+        Role::Coordinator => !matches!(
+            action,
+            OrganizationCreate
+                | OrganizationUpdate
+                | OrganizationDelete
+                | ProfessionalSelf
+                | AssignmentRead
+                | AssignmentAnswer
+        ),
         Role::Operator => matches!(
             action,
             OrganizationRead
@@ -83,9 +108,17 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | TransferRead
                 | TransferCreate
                 | GrantRead
+                | ProfessionalSearch
+                | ActivationRead
+                | ActivationRequest
+                | ActivationMove
+                | CareRead
+                | CareManage
         ),
-        // Analysts never touch personal data: directory reads only (statistics come later).
-        Role::Analyst => matches!(action, OrganizationRead | DeskRead | ProviderRead | ProtocolRead),
+        // Analysts never touch personal data: directory reads and aggregate figures only.
+        Role::Analyst => {
+            matches!(action, OrganizationRead | DeskRead | ProviderRead | ProtocolRead | ActivationSla)
+        }
         // Provider staff see the directory and the referrals addressed to their organization, nothing else.
         Role::ProviderStaff => {
             matches!(
@@ -93,6 +126,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 OrganizationRead | DeskRead | ProviderRead | ProtocolRead | ReferralRead | ReferralMove
             )
         }
+        // Professionals see their profile and what they are asked to attend, nothing of the case files.
+        Role::Professional => matches!(action, ProfessionalSelf | AssignmentRead | AssignmentAnswer),
     }
 }
 
@@ -171,7 +206,9 @@ pub fn referral_scope(principal: &Principal) -> ReferralScope {
             ReferralScope::Organization { id, as_sender: true, as_receiver: true }
         }
         Role::ProviderStaff => ReferralScope::Organization { id, as_sender: false, as_receiver: true },
-        Role::Analyst => ReferralScope::Organization { id, as_sender: false, as_receiver: false },
+        Role::Analyst | Role::Professional => {
+            ReferralScope::Organization { id, as_sender: false, as_receiver: false }
+        }
     }
 }
 
@@ -181,6 +218,17 @@ pub fn is_receiver(principal: &Principal, receiving_organization_id: Option<&str
     principal.role == Role::Admin
         || (receiving_organization_id == Some(principal.organization_id.as_str())
             && matches!(principal.role, Role::ProviderStaff | Role::Operator | Role::Coordinator))
+}
+
+/// Managing the registry: an admin any entry, a coordinator those of their organization's registry.
+pub fn require_manage_registry(principal: &Principal, registry_organization_id: &str) -> Result<()> {
+    if may_manage_organization(principal, registry_organization_id) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "only an admin or a coordinator of the registry's organization may do this".into(),
+        ))
+    }
 }
 
 /// Managing users and desks: an admin anywhere, a coordinator in their own organization.

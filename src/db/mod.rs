@@ -1,7 +1,9 @@
 //! Database access: one connection type for SQLite and PostgreSQL, a pool, migrations, and the
 //! repositories (one module per aggregate). Handlers never see which backend they talk to.
 
+pub mod activations;
 pub mod audit;
+pub mod care;
 pub mod cases;
 pub mod consents;
 pub mod desks;
@@ -10,6 +12,7 @@ pub mod grants;
 pub mod idempotency;
 pub mod interventions;
 pub mod organizations;
+pub mod professionals;
 pub mod protocols;
 pub mod providers;
 pub mod referrals;

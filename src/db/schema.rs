@@ -401,6 +401,140 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    professionals (id) {
+        id -> Text,
+        registry_organization_id -> Text,
+        kind -> Text,
+        given_name -> Text,
+        family_name -> Text,
+        languages -> Text,
+        language_keys -> Text,
+        sectors -> Text,
+        area_municipalities -> Text,
+        area_district -> Nullable<Text>,
+        area_keys -> Text,
+        employer_organization_id -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        availability -> Nullable<Text>,
+        registry_number -> Nullable<Text>,
+        active -> Bool,
+        user_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activations (id) {
+        id -> Text,
+        organization_id -> Text,
+        requested_by -> Text,
+        case_id -> Nullable<Text>,
+        person_name -> Nullable<Text>,
+        kind -> Text,
+        language -> Text,
+        sector -> Nullable<Text>,
+        scheduled_at -> Timestamp,
+        place -> Text,
+        municipality -> Nullable<Text>,
+        duration_minutes -> Integer,
+        urgency -> Text,
+        notes -> Nullable<Text>,
+        requested_at -> Timestamp,
+        deadline_at -> Timestamp,
+        status -> Text,
+        professional_id -> Nullable<Text>,
+        assigned_at -> Nullable<Timestamp>,
+        confirmed_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        worked_minutes -> Nullable<Integer>,
+        outcome -> Nullable<Text>,
+        status_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activation_events (id) {
+        id -> Text,
+        activation_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        professional_id -> Nullable<Text>,
+        actor_id -> Text,
+        reason -> Nullable<Text>,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    family_assistants (id) {
+        id -> Text,
+        organization_id -> Text,
+        given_name -> Text,
+        family_name -> Text,
+        languages -> Text,
+        language_keys -> Text,
+        experience -> Nullable<Text>,
+        certificates -> Text,
+        tasks -> Text,
+        hours_per_week -> Integer,
+        live_in -> Bool,
+        area_municipalities -> Text,
+        area_keys -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        available_from -> Nullable<Date>,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    care_requests (id) {
+        id -> Text,
+        organization_id -> Text,
+        case_id -> Nullable<Text>,
+        household_name -> Nullable<Text>,
+        household_phone -> Nullable<Text>,
+        tasks -> Text,
+        hours_per_week -> Integer,
+        live_in -> Bool,
+        municipality -> Text,
+        municipality_key -> Text,
+        languages -> Text,
+        start_on -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        status -> Text,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    care_placements (id) {
+        id -> Text,
+        care_request_id -> Text,
+        assistant_id -> Text,
+        outcome -> Text,
+        contract_type -> Nullable<Text>,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(desks -> organizations (organization_id));
 diesel::joinable!(desk_opening_hours -> desks (desk_id));
 diesel::joinable!(users -> organizations (organization_id));
@@ -415,6 +549,10 @@ diesel::joinable!(referrals -> cases (case_id));
 diesel::joinable!(referral_events -> referrals (referral_id));
 diesel::joinable!(transfers -> cases (case_id));
 diesel::joinable!(case_access_grants -> cases (case_id));
+diesel::joinable!(activations -> professionals (professional_id));
+diesel::joinable!(activation_events -> activations (activation_id));
+diesel::joinable!(care_placements -> care_requests (care_request_id));
+diesel::joinable!(care_placements -> family_assistants (assistant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -439,4 +577,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_events,
     transfers,
     case_access_grants,
+    professionals,
+    activations,
+    activation_events,
+    family_assistants,
+    care_requests,
+    care_placements,
 );

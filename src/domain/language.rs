@@ -169,6 +169,20 @@ impl AsRef<str> for LanguageCode {
     }
 }
 
+/// Read from JSON as the code it must be: an unknown code fails where it stands.
+impl<'de> serde::Deserialize<'de> for LanguageCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <String as serde::Deserialize>::deserialize(d)?;
+        LanguageCode::parse(&raw).map_err(|e| serde::de::Error::custom(format!("'{raw}': {e}")))
+    }
+}
+
+impl serde::Serialize for LanguageCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

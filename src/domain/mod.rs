@@ -4,6 +4,7 @@
 mod code_enum;
 
 pub mod account;
+pub mod care;
 pub mod case;
 pub mod consent;
 pub mod country;
@@ -16,6 +17,7 @@ pub mod language;
 pub mod local_time;
 pub mod organization;
 pub mod person;
+pub mod professional;
 pub mod provider;
 pub mod referral;
 pub mod role;

@@ -1,4 +1,4 @@
-//! The roles a user can hold (DESIGN.md §1). A later issue adds registered professionals.
+//! The roles a user can hold (DESIGN.md §1).
 
 code_enum! {
     /// What a user may do is decided by role × organization × relationship to the record.
@@ -15,5 +15,8 @@ code_enum! {
         /// Staff of a network provider: receives the referrals addressed to it and sees only the minimum
         /// case data the person's consent allows.
         ProviderStaff = "provider_staff",
+        /// A registered mediator, interpreter or lawyer: their own profile and the activations assigned to
+        /// them, with only what they need to attend.
+        Professional = "professional",
     }
 }

@@ -58,6 +58,9 @@ pub struct TestApp {
     pg: Option<PgDatabase>,
     /// The application's database, for tests that check what was stored (e.g. the audit trail).
     pub database_url: String,
+    /// The application's clock for deadlines and overdue: it stands still until a test sets or advances it.
+    #[allow(dead_code)]
+    pub clock: sportello::clock::Clock,
 }
 
 impl Drop for TestApp {
@@ -178,10 +181,12 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         _data_dir: data_dir,
         pg,
         database_url: database_url.clone(),
+        clock: sportello::clock::Clock::manual(chrono::Utc::now().naive_utc()),
     };
     let settings = Settings::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
         .expect("test settings are valid");
-    let application = Application::build(settings).unwrap_or_else(|e| panic!("the app did not start: {e}"));
+    let application = Application::build_with_clock(settings, app.clock.clone())
+        .unwrap_or_else(|e| panic!("the app did not start: {e}"));
     app.port = application.port();
     app.address = format!("http://127.0.0.1:{}", app.port);
     actix_web::rt::spawn(application.run_until_stopped());
