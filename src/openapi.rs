@@ -37,6 +37,10 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
         (name = "grants", description = "Joint taking-in-charge: a case shared with another organization"),
         (name = "providers", description = "The network directory: providers, their services, locations and schedules"),
         (name = "protocols", description = "Memoranda of understanding between organizations and providers"),
+        (name = "professionals", description = "The registry of intercultural mediators, interpreters and lawyers"),
+        (name = "activations", description = "Requests to engage a professional within 24 or 48 hours"),
+        (name = "assignments", description = "A professional's activations, as the professional sees them"),
+        (name = "family assistants", description = "The family-assistant list: workers, care requests, matches"),
         (name = "health", description = "Probes")
     )
 )]

@@ -78,5 +78,24 @@ mod tests {
         assert_schema_lists_codes::<OrganizationKind>();
         assert_schema_lists_codes::<Sex>();
         assert_schema_lists_codes::<Role>();
+        use crate::domain::{care::*, consent::*, duplicate::*, grant::*, professional::*, provider::*};
+        use crate::domain::{referral::*, transfer::*};
+        assert_schema_lists_codes::<ProviderCategory>();
+        assert_schema_lists_codes::<ConsentPurpose>();
+        assert_schema_lists_codes::<ReferralStatus>();
+        assert_schema_lists_codes::<Urgency>();
+        assert_schema_lists_codes::<TransferKind>();
+        assert_schema_lists_codes::<TransferStatus>();
+        assert_schema_lists_codes::<Access>();
+        assert_schema_lists_codes::<MatchReason>();
+        assert_schema_lists_codes::<ProfessionalKind>();
+        assert_schema_lists_codes::<Sector>();
+        assert_schema_lists_codes::<LanguageLevel>();
+        assert_schema_lists_codes::<ActivationUrgency>();
+        assert_schema_lists_codes::<ActivationStatus>();
+        assert_schema_lists_codes::<CareTask>();
+        assert_schema_lists_codes::<CareRequestStatus>();
+        assert_schema_lists_codes::<PlacementOutcome>();
+        assert_schema_lists_codes::<ContractType>();
     }
 }

@@ -12,6 +12,13 @@ pub fn italian(utc: NaiveDateTime) -> NaiveDateTime {
     utc + Duration::hours(if summer { 2 } else { 1 })
 }
 
+/// Italian local time → UTC. A wall-clock time that happens twice (the autumn change) is read as the first,
+/// one that never happens (the spring gap) as if the change had not happened yet.
+pub fn italian_to_utc(local: NaiveDateTime) -> NaiveDateTime {
+    let summer = local - Duration::hours(2);
+    if italian(summer) == local { summer } else { local - Duration::hours(1) }
+}
+
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
     let first_of_next = if month == 12 {
         NaiveDate::from_ymd_opt(year + 1, 1, 1)
@@ -49,6 +56,15 @@ mod tests {
         assert_eq!(italian(utc("2026-03-29 01:00")), utc("2026-03-29 03:00"));
         assert_eq!(italian(utc("2026-10-25 00:59")), utc("2026-10-25 02:59"));
         assert_eq!(italian(utc("2026-10-25 01:00")), utc("2026-10-25 02:00"));
+    }
+
+    #[test]
+    fn local_midnights_convert_back_to_utc() {
+        assert_eq!(italian_to_utc(utc("2026-01-15 00:00")), utc("2026-01-14 23:00"));
+        assert_eq!(italian_to_utc(utc("2026-07-15 00:00")), utc("2026-07-14 22:00"));
+        for t in ["2026-03-29 00:30", "2026-03-29 03:30", "2026-10-25 01:30", "2026-10-25 04:00"] {
+            assert_eq!(italian(italian_to_utc(utc(t))), utc(t), "{t}");
+        }
     }
 
     #[test]

@@ -123,6 +123,17 @@ pub fn is_overdue(status: ActivationStatus, deadline: NaiveDateTime, now: NaiveD
     status.awaits_confirmation() && now > deadline
 }
 
+/// The median of some durations (the mean of the two middle ones for an even count); `None` when empty.
+pub fn median(mut values: Vec<i64>) -> Option<i64> {
+    values.sort_unstable();
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2),
+    }
+}
+
 /// What makes a professional a good candidate for an activation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fit {
@@ -209,6 +220,13 @@ mod tests {
         assert!(Requested.movers(Confirmed).is_empty());
         assert!(Completed.movers(Cancelled).is_empty());
         assert_eq!(Confirmed.movers(Cancelled), &[Actor::Requester]);
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![30, 10, 20]), Some(20));
+        assert_eq!(median(vec![40, 10, 30, 20]), Some(25));
     }
 
     #[test]

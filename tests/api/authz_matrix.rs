@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, spawn_app, unique_code, unique_username};
 
-const ROLES: [&str; 5] = ["admin", "coordinator", "operator", "analyst", "provider_staff"];
+const ROLES: [&str; 6] = ["admin", "coordinator", "operator", "analyst", "provider_staff", "professional"];
 
 /// operation → role → (own, foreign) expected status.
 fn matrix() -> BTreeMap<String, BTreeMap<String, (u16, u16)>> {
@@ -33,6 +33,17 @@ fn matrix() -> BTreeMap<String, BTreeMap<String, (u16, u16)>> {
     out
 }
 
+/// A professional's user account and its registry entry in `org`'s registry: (token, entry id).
+async fn registered_professional(app: &TestApp, admin: &str, org: &str) -> (String, String) {
+    let username = unique_username("professional");
+    let (user, password) = app.create_user(admin, Some(org), "professional", &username).await;
+    let body = json!({"registry_organization_id": org, "kind": "intercultural_mediator", "given_name": "Matrix",
+        "family_name": "Mediator", "languages": [{"code": "fr", "level": "native"}], "user_id": user});
+    let res = app.post("/api/v1/professionals", Some(admin), &body).await;
+    assert_eq!(res.status, 201, "registry entry: {}", res.text);
+    (app.token(&username, &password).await, res.id())
+}
+
 /// Two organizations, a user of each role in the first, and helpers to make fresh records in either.
 struct World {
     admin: String,
@@ -40,6 +51,9 @@ struct World {
     foreign: String,
     /// A third organization (the bootstrap platform's): grants, transfers and protocols name it.
     third: String,
+    /// The registry entry of the professional whose token is in `tokens`, and another professional's.
+    professional: String,
+    other_professional: String,
     own_operator: String,
     foreign_operator: String,
     tokens: BTreeMap<&'static str, String>,
@@ -51,13 +65,26 @@ impl World {
         let own = app.create_organization(&admin, &unique_code()).await;
         let foreign = app.create_organization(&admin, &unique_code()).await;
         let mut tokens = BTreeMap::new();
-        for role in ROLES {
-            tokens.insert(role, app.user_token(role, &own).await);
+        for role in ROLES.iter().filter(|r| **r != "professional") {
+            tokens.insert(*role, app.user_token(role, &own).await);
         }
+        let (token, professional) = registered_professional(app, &admin, &own).await;
+        tokens.insert("professional", token);
+        let other_professional = registered_professional(app, &admin, &own).await.1;
         let own_operator = app.user_token("operator", &own).await;
         let foreign_operator = app.user_token("operator", &foreign).await;
         let third = app.platform_organization_id(&admin).await;
-        World { admin, own, foreign, third, own_operator, foreign_operator, tokens }
+        World {
+            admin,
+            own,
+            foreign,
+            third,
+            professional,
+            other_professional,
+            own_operator,
+            foreign_operator,
+            tokens,
+        }
     }
 
     fn org(&self, foreign: bool) -> &str {
@@ -94,6 +121,27 @@ impl World {
         let consents = format!("/api/v1/cases/{case}/consents");
         self.post_id(app, &consents, self.operator(foreign), json!({"purpose": "network_sharing"})).await;
         (case, self.provider(app, foreign).await)
+    }
+
+    /// A registry entry of the chosen organization's registry.
+    async fn registry_entry(&self, app: &TestApp, foreign: bool) -> String {
+        let body = json!({"registry_organization_id": self.org(foreign), "kind": "interpreter", "given_name": "Ana",
+            "family_name": "Matrix", "languages": [{"code": "es", "level": "native"}]});
+        self.post_id(app, "/api/v1/professionals", &self.admin, body).await
+    }
+
+    /// An activation requested by the chosen organization (an interview, no case).
+    async fn activation(&self, app: &TestApp, foreign: bool) -> String {
+        self.post_id(app, "/api/v1/activations", self.operator(foreign), activation_body()).await
+    }
+
+    async fn assistant(&self, app: &TestApp, foreign: bool) -> String {
+        let body = json!({"given_name": "Olena", "family_name": "Matrix", "hours_per_week": 30});
+        self.post_id(app, "/api/v1/family-assistants", self.operator(foreign), body).await
+    }
+
+    async fn care_request(&self, app: &TestApp, foreign: bool) -> String {
+        self.post_id(app, "/api/v1/care-requests", self.operator(foreign), care_request_body()).await
     }
 
     /// The concrete path and body of an operation on a fresh record of the chosen organization.
@@ -171,6 +219,31 @@ impl World {
                     let body = json!({"provider_id": provider, "need": "housing", "reason": "x"});
                     self.post_id(app, &format!("/api/v1/cases/{case}/referrals"), operator, body).await
                 }
+                t if t.starts_with("/api/v1/professionals/") => self.registry_entry(app, foreign).await,
+                t if t.starts_with("/api/v1/activations/") => self.activation(app, foreign).await,
+                t if t.starts_with("/api/v1/assignments/") => {
+                    let id = self.activation(app, false).await;
+                    let to = if foreign { &self.other_professional } else { &self.professional };
+                    let body = json!({"status": "assigned", "professional_id": to});
+                    let res = app.post(&format!("/api/v1/activations/{id}/status"), Some(&self.own_operator), &body).await;
+                    assert_eq!(res.status, 200, "fixture assignment: {}", res.text);
+                    id
+                }
+                t if t.starts_with("/api/v1/family-assistants/") => self.assistant(app, foreign).await,
+                t if t.starts_with("/api/v1/care-requests/") => {
+                    let request = self.care_request(app, foreign).await;
+                    if t.contains("{placement_id}") {
+                        let assistant = self.assistant(app, foreign).await;
+                        let placements = format!("/api/v1/care-requests/{request}/placements");
+                        let placement =
+                            self.post_id(app, &placements, operator, json!({"assistant_id": assistant})).await;
+                        path = path.replace("{placement_id}", &placement);
+                    }
+                    if method == Method::POST && t.ends_with("/placements") {
+                        body = json!({"assistant_id": self.assistant(app, foreign).await});
+                    }
+                    request
+                }
                 t if t.starts_with("/api/v1/transfers/") => {
                     let case = self.case(app, foreign).await;
                     let body = json!({"case_id": case, "kind": "offer", "to_organization_id": self.third, "reason": "x"});
@@ -203,6 +276,24 @@ impl World {
             }
             ("POST", "/api/v1/referrals/{id}/status") => json!({"status": "received"}),
             ("POST", "/api/v1/transfers/{id}/status") => json!({"status": "cancelled"}),
+            ("POST", "/api/v1/activations/{id}/status") => json!({"status": "cancelled", "reason": "x"}),
+            ("POST", "/api/v1/assignments/{id}/status") => json!({"status": "confirmed"}),
+            ("POST", "/api/v1/care-requests/{id}/placements/{placement_id}/outcome") => {
+                json!({"outcome": "interviewed"})
+            }
+            ("POST", "/api/v1/professionals") => {
+                json!({"kind": "lawyer", "given_name": "Avv.", "family_name": "Matrix",
+                "languages": [{"code": "it", "level": "native"}]})
+            }
+            ("POST", "/api/v1/activations") => activation_body(),
+            ("POST", "/api/v1/family-assistants") => {
+                json!({"given_name": "New", "family_name": "Assistant", "hours_per_week": 20})
+            }
+            ("POST", "/api/v1/care-requests") => care_request_body(),
+            ("PATCH", "/api/v1/me/professional") => json!({"availability": "Mornings"}),
+            ("PATCH", t) if t.starts_with("/api/v1/professionals") => json!({"availability": "Afternoons"}),
+            ("PATCH", t) if t.starts_with("/api/v1/family-assistants") => json!({"hours_per_week": 25}),
+            ("PATCH", t) if t.starts_with("/api/v1/care-requests") => json!({"notes": "changed"}),
             ("POST", t) if t.ends_with("/status") => json!({"status": "active"}),
             ("POST", t) if t.ends_with("/withdraw") => json!({}),
             ("POST", t) if t.ends_with("/consents") => json!({"purpose": "data_processing"}),
@@ -227,6 +318,16 @@ impl World {
         };
         (path, body)
     }
+}
+
+fn activation_body() -> Value {
+    let when = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    json!({"person_name": "Matrix Person", "kind": "intercultural_mediator", "language": "fr", "scheduled_at": when,
+        "place": "Servizio sociale", "duration_minutes": 60})
+}
+
+fn care_request_body() -> Value {
+    json!({"household_name": "Famiglia Matrix", "tasks": ["housekeeping"], "hours_per_week": 10, "municipality": "Crema"})
 }
 
 #[actix_web::test]
@@ -256,25 +357,27 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
         for role in ROLES {
             let (own, foreign) = by_role[role];
             for (is_foreign, expected) in [(false, own), (true, foreign)] {
-                let (path, body) = world.request(&app, &method, template, is_foreign).await;
+                let (mut path, body) = world.request(&app, &method, template, is_foreign).await;
+                if operation == "GET /api/v1/activations/sla" {
+                    path.push_str("?from=2026-01-01&to=2026-12-31");
+                }
                 let token = if operation == "POST /api/v1/auth/logout" {
                     // Logging out revokes refresh tokens only; use a throwaway login anyway.
                     app.user_token(role, world.org(false)).await
+                } else if operation == "PATCH /api/v1/me/professional" && role == "professional" {
+                    // A fresh entry each time: the If-Match below names its first version.
+                    registered_professional(&app, &world.admin, world.org(false)).await.0
                 } else {
                     world.tokens[role].clone()
                 };
                 let bytes = if body.is_null() { Vec::new() } else { serde_json::to_vec(&body).unwrap() };
+                // Required on PATCH (every fixture is at its first version), optional elsewhere.
+                let if_match: &[(&str, &str)] =
+                    if method == Method::PATCH { &[("If-Match", "\"1\"")] } else { &[] };
                 let content_type =
                     if method == Method::PATCH { "application/merge-patch+json" } else { "application/json" };
                 let res = app
-                    .send_raw(
-                        method.clone(),
-                        &path,
-                        Some(&token),
-                        Some(content_type),
-                        bytes,
-                        &[("If-Match", "\"1\"")],
-                    )
+                    .send_raw(method.clone(), &path, Some(&token), Some(content_type), bytes, if_match)
                     .await;
                 if res.status != expected {
                     let side = if is_foreign { "foreign" } else { "own" };

@@ -1,6 +1,9 @@
 //! Version 1 of the API, mounted at `/api/v1`.
 
+pub mod activations;
+pub mod assignments;
 pub mod auth;
+pub mod care;
 pub mod cases;
 pub mod consents;
 pub mod desks;
@@ -11,6 +14,7 @@ pub mod me;
 pub mod opening_hours;
 pub mod organizations;
 pub mod patch;
+pub mod professionals;
 pub mod protocols;
 pub mod providers;
 pub mod referrals;
@@ -22,6 +26,7 @@ pub mod users;
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     auth::routes(cfg);
     me::routes(cfg);
+    professionals::own_routes(cfg);
     organizations::routes(cfg);
     desks::routes(cfg);
     users::routes(cfg);
@@ -31,4 +36,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     protocols::routes(cfg);
     referrals::routes(cfg);
     transfers::routes(cfg);
+    professionals::routes(cfg);
+    activations::routes(cfg);
+    assignments::routes(cfg);
+    care::routes(cfg);
 }

@@ -14,7 +14,7 @@ use crate::domain::person::{validate_languages, validate_name, validate_text};
 use crate::domain::provider::ProviderCategory;
 use crate::error::{Error, Result};
 
-/// Where the service is offered to residents: named municipalities and/or a whole social-care district.
+/// An area served (by a service, a professional): named municipalities and/or a whole social-care district.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"municipalities": ["Crema", "Offanengo"], "district": "Cremasco"}))]
@@ -26,6 +26,24 @@ pub struct ServiceArea {
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
     #[schema(min_length = 1, max_length = 100, format = "sportello:name")]
     pub district: Option<String>,
+}
+
+impl ServiceArea {
+    /// The same area with names trimmed and single-spaced.
+    pub fn cleaned(&self) -> ServiceArea {
+        ServiceArea {
+            municipalities: self.municipalities.iter().map(|m| crate::domain::text::clean(m)).collect(),
+            district: self.district.as_deref().map(crate::domain::text::clean),
+        }
+    }
+
+    /// The search keys of the area (see `domain::provider::area_keys`), with extra municipalities.
+    pub fn keys<'a>(&'a self, also: impl IntoIterator<Item = &'a str>) -> String {
+        crate::domain::provider::area_keys(
+            self.municipalities.iter().map(String::as_str).chain(also),
+            self.district.as_deref(),
+        )
+    }
 }
 
 /// In the OpenAPI document: the name of a municipality or district, with the rule of every name.
@@ -48,7 +66,7 @@ impl utoipa::PartialSchema for PlaceName {
 
 impl utoipa::ToSchema for PlaceName {}
 
-fn validate_names(names: &[String]) -> std::result::Result<(), ValidationError> {
+pub fn validate_names(names: &[String]) -> std::result::Result<(), ValidationError> {
     for name in names {
         if name.chars().count() > 100 {
             return Err(ValidationError::new("length")

@@ -71,13 +71,6 @@ fn index(row: &mut ServiceRow, provider_name: &str, places: &Places) -> Result<(
     Ok(())
 }
 
-fn clean_area(area: &ServiceArea) -> ServiceArea {
-    ServiceArea {
-        municipalities: area.municipalities.iter().map(|m| clean(m)).collect(),
-        district: area.district.as_deref().map(clean),
-    }
-}
-
 /// Search the directory's services
 ///
 /// Across every provider: by need, language, municipality or district served, provider category, age,
@@ -156,7 +149,7 @@ pub async fn create_service(
     let (provider_id, b) = (provider_id.into_inner().to_string(), body.into_inner());
     check_ages(b.min_age, b.max_age)?;
     let now = db::now();
-    let area = clean_area(&b.service_area);
+    let area = b.service_area.cleaned();
     let mut row = ServiceRow {
         id: db::new_id(),
         provider_id: provider_id.clone(),
@@ -261,7 +254,7 @@ pub async fn update_service(
                     row.languages = db::to_json_text(&normalize_languages(languages))?;
                 }
                 if let Some(area) = &p.service_area {
-                    let area = clean_area(area);
+                    let area = area.cleaned();
                     row.area_municipalities = db::to_json_text(&area.municipalities)?;
                     row.area_district = area.district;
                 }
