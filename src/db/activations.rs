@@ -182,10 +182,11 @@ pub fn sla(
         .filter(a::confirmed_at.le(a::deadline_at.nullable()))
         .count()
         .get_result(conn)?;
-    // Overdue: the deadline passed without a confirmation by then (confirmed late, or never, unless cancelled
-    // before the deadline).
+    // Overdue: the deadline passed without a confirmation by then — confirmed late, still waiting, or
+    // cancelled after the deadline (cancelling is the last move, so `updated_at` is when it happened).
     let late = a::confirmed_at.gt(a::deadline_at.nullable());
-    let never = a::confirmed_at.is_null().and(a::status.eq_any(AWAITING));
+    let cancelled_late = a::status.eq("cancelled").and(a::updated_at.gt(a::deadline_at));
+    let never = a::confirmed_at.is_null().and(a::status.eq_any(AWAITING).or(cancelled_late));
     let overdue = period().filter(a::deadline_at.lt(now)).filter(late.or(never)).count().get_result(conn)?;
     let confirmations: Vec<(chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = period()
         .filter(a::confirmed_at.is_not_null())

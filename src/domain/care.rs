@@ -59,7 +59,7 @@ code_enum! {
 pub struct CareFit {
     /// Serves the request's municipality.
     pub area: bool,
-    /// Offers at least the hours asked for (and lives in when that is asked).
+    /// Offers at least the hours asked for, lives in when that is asked, and is free by the start date.
     pub availability: bool,
     /// Languages in common with the family's (all count when the family named none).
     pub common_languages: usize,
@@ -81,9 +81,9 @@ impl CareFit {
                 format!("does not work in {municipality}")
             },
             if self.availability {
-                "available for the hours asked".into()
+                "available as asked (hours, living in, start date)".into()
             } else {
-                "not available for the hours asked".into()
+                "not available as asked (hours, living in or start date)".into()
             },
             match self.common_languages {
                 0 => "no language in common".into(),
@@ -95,6 +95,14 @@ impl CareFit {
                 n => format!("{n} task(s) asked not offered"),
             },
         ]
+    }
+}
+
+/// Free to start by the family's start date (either date unknown: assumed so).
+pub fn free_by(available_from: Option<chrono::NaiveDate>, start_on: Option<chrono::NaiveDate>) -> bool {
+    match (available_from, start_on) {
+        (Some(free), Some(start)) => free <= start,
+        _ => true,
     }
 }
 

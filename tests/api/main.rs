@@ -7,8 +7,10 @@
 
 mod support;
 
+mod activations;
 mod auth;
 mod authz_matrix;
+mod care;
 mod cases;
 mod conventions;
 mod desks;
@@ -20,6 +22,7 @@ mod interventions;
 mod network;
 mod operations;
 mod organizations;
+mod professionals;
 mod referrals;
 mod token_attacks;
 mod transfers;

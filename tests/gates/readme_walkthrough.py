@@ -5,7 +5,8 @@ Extracts every ```bash block of the README section "A walk through the API with 
 included), points `API` and `SPORTELLO_ADMIN_PASSWORD` at a fresh server, and runs the blocks in one bash with
 `set -euo pipefail`. Every curl fails on an HTTP error status (`--fail-with-body` is added), except the lines that
 print a status themselves (`-w`). Then checks what the walk-through promises: the referral ends `completed`, the
-transfer `accepted`, and the sending desk gets 404 for the case it handed over.
+transfer `accepted`, the sending desk gets 404 for the case it handed over, and the activation is completed and
+counted as confirmed within its deadline.
 
 Usage: readme_walkthrough.py BINARY sqlite|postgres
 """
@@ -77,9 +78,11 @@ def main():
             print(run.stderr[-4000:], file=sys.stderr)
             raise SystemExit(f"the README walk-through failed on {BACKEND} (exit {run.returncode})")
         lines = run.stdout.strip().splitlines()
-        problems = [want for want in ["completed", "accepted"] if want not in lines]
-        if not lines or lines[-1] != "404":
-            problems.append("404 for the desk after the transfer")
+        problems = [want for want in ["completed", "accepted", "404"] if want not in lines]
+        if lines.count("completed") < 2:
+            problems.append("the activation completed")
+        if not lines or '"confirmed_within_deadline":1' not in lines[-1]:
+            problems.append("the activation confirmed within its deadline in the SLA")
         if problems:
             raise SystemExit(f"the README walk-through did not show: {', '.join(problems)}")
         print(f"README walk-through: ran as written on {BACKEND}")

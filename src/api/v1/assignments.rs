@@ -3,12 +3,13 @@
 
 use actix_web::{HttpResponse, get, post, web};
 
+use crate::api::v1::activations::audit_event;
 use crate::api::v1::activations::dto::{AnswerAssignment, Assignment, AssignmentQuery, RequesterContact};
 use crate::api::v1::activations::lifecycle::{self, MoveDetails};
 use crate::app::AppState;
 use crate::auth::{Action, policy, principal::Caller};
 use crate::db::activations::{ActivationFilter, ActivationRow, ActivationScope};
-use crate::db::{self, DbConnection, activations as repo};
+use crate::db::{self, DbConnection, activations as repo, audit};
 use crate::domain::Code;
 use crate::domain::professional::Actor;
 use crate::error::{Error, Result};
@@ -67,7 +68,8 @@ fn to_assignment(c: &mut DbConnection, row: ActivationRow) -> Result<Assignment>
 #[utoipa::path(
     tag = "assignments",
     params(AssignmentQuery, PageParams),
-    responses((status = 200, description = "A page of assignments", body = Page<Assignment>)),
+    responses((status = 200, description = "A page of assignments", body = Page<Assignment>),
+        (status = 404, description = "The caller's account is linked to no registry entry", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[get("")]
@@ -116,6 +118,7 @@ pub async fn get_assignment(
         .run(move |c| {
             let scope = own_scope(c, &caller)?;
             let row = repo::get(c, &scope, &id)?;
+            audit::record(c, &audit_event(&caller, "assignment.read", &row))?;
             to_assignment(c, row)
         })
         .await?;

@@ -108,7 +108,7 @@ impl TryFrom<ProfessionalRow> for Professional {
     "phone": "+39 333 2345678", "registry_number": "MED-042"
 }))]
 pub struct CreateProfessional {
-    /// Admins only: the registry to add the entry to (a coordinator's is their organization's).
+    /// The registry to add the entry to: the caller's organization's when absent; only admins name another.
     pub registry_organization_id: Option<uuid::Uuid>,
     pub kind: ProfessionalKind,
     #[validate(length(min = 1, max = 100), custom(function = "validate_name"))]
@@ -332,10 +332,10 @@ pub async fn create_professional(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::ProfessionalManage)?;
     let b = body.into_inner();
-    let registry = match (caller.principal.role, b.registry_organization_id) {
-        (Role::Admin, Some(org)) => org.to_string(),
-        _ => caller.principal.organization_id.clone(),
-    };
+    // A coordinator may name their own registry, never another one (that is 403, not a silent default).
+    let registry = b
+        .registry_organization_id
+        .map_or_else(|| caller.principal.organization_id.clone(), |o| o.to_string());
     policy::require_manage_registry(&caller.principal, &registry)?;
     let now = db::now();
     let languages = distinct_languages(b.languages);
@@ -495,7 +495,8 @@ fn own_entry(c: &mut DbConnection, caller: &Caller) -> Result<ProfessionalRow> {
 /// For a professional: their own entry in the registry.
 #[utoipa::path(
     tag = "professionals",
-    responses((status = 200, description = "The caller's registry entry", body = Professional, headers(("ETag" = String)))),
+    responses((status = 200, description = "The caller's registry entry", body = Professional, headers(("ETag" = String))),
+        (status = 404, description = "The caller's account is linked to no registry entry", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[get("/me/professional")]
@@ -513,7 +514,8 @@ pub async fn get_own_profile(state: web::Data<AppState>, caller: Caller) -> Resu
     tag = "professionals",
     params(("If-Match" = String, Header, description = "The ETag from the last GET")),
     request_body(content = UpdateOwnProfile, content_type = "application/merge-patch+json"),
-    responses((status = 200, description = "Updated", body = Professional, headers(("ETag" = String)))),
+    responses((status = 200, description = "Updated", body = Professional, headers(("ETag" = String))),
+        (status = 404, description = "The caller's account is linked to no registry entry", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[patch("/me/professional")]

@@ -288,7 +288,7 @@ pub struct Sla {
     pub requests: i64,
     /// Confirmed by the professional by their deadline.
     pub confirmed_within_deadline: i64,
-    /// Past their deadline without a confirmation by then (confirmed late, or not yet).
+    /// Past their deadline without a confirmation by then: confirmed late, still waiting, or cancelled after it.
     pub overdue: i64,
     /// Median time from request to confirmation; null when none was confirmed.
     pub median_minutes_to_confirmation: Option<i64>,

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 
 use crate::auth::principal::Caller;
 use crate::db::activations::{ActivationRow, EventRow};
-use crate::db::{self, DbConnection, activations as repo, audit, audit::AuditEvent};
+use crate::db::{self, DbConnection, activations as repo, audit};
 use crate::domain::Code;
 use crate::domain::professional::{ActivationStatus, Actor};
 use crate::error::{Error, Result};
@@ -116,10 +116,7 @@ pub fn apply(
             occurred_at: now,
         },
     )?;
-    let mut event = AuditEvent::by(caller, "activation.status", "activation", Some(&row.id))
+    let event = super::audit_event(caller, "activation.status", row)
         .details(serde_json::json!({"from": from.as_str(), "to": row.status}));
-    if let Some(case) = &row.case_id {
-        event = event.case(case);
-    }
     audit::record(c, &event)
 }

@@ -30,6 +30,16 @@ fn requester_scope(caller: &Caller) -> ActivationScope {
     ActivationScope::Requester(policy::organization_scope(&caller.principal))
 }
 
+/// An audit entry about an activation, filed under its case when it has one (whom it is about is personal
+/// data either way).
+pub fn audit_event(caller: &Caller, action: &str, row: &ActivationRow) -> AuditEvent {
+    let event = AuditEvent::by(caller, action, "activation", Some(&row.id));
+    match &row.case_id {
+        Some(case) => event.case(case),
+        None => event,
+    }
+}
+
 fn to_activation(row: ActivationRow, now: chrono::NaiveDateTime) -> Result<Activation> {
     let overdue = rules::is_overdue(lifecycle::status_of(&row)?, row.deadline_at, now);
     let allowed = allowed_for(&row, Actor::Requester)?;
@@ -44,7 +54,8 @@ fn to_activation(row: ActivationRow, now: chrono::NaiveDateTime) -> Result<Activ
     tag = "activations",
     request_body = CreateActivation,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
-    responses((status = 201, description = "Requested", body = Activation, headers(("Location" = String), ("ETag" = String)))),
+    responses((status = 201, description = "Requested", body = Activation, headers(("Location" = String), ("ETag" = String))),
+        (status = 404, description = "No such case, or not one the caller may work on", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("")]
@@ -120,11 +131,7 @@ pub async fn create_activation(
                         occurred_at: now,
                     },
                 )?;
-                let mut event = AuditEvent::by(&caller, "activation.create", "activation", Some(&row.id));
-                if let Some(case) = &row.case_id {
-                    event = event.case(case);
-                }
-                audit::record(c, &event)?;
+                audit::record(c, &audit_event(&caller, "activation.create", &row))?;
                 Ok(row)
             })
         })
@@ -229,7 +236,14 @@ pub async fn get_activation(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::ActivationRead)?;
     let (id, scope, now) = (id.into_inner().to_string(), requester_scope(&caller), state.clock.now());
-    let row = state.db.run(move |c| repo::get(c, &scope, &id)).await?;
+    let row = state
+        .db
+        .run(move |c| {
+            let row = repo::get(c, &scope, &id)?;
+            audit::record(c, &audit_event(&caller, "activation.read", &row))?;
+            Ok(row)
+        })
+        .await?;
     let version = row.version;
     Ok(respond::ok_versioned(&to_activation(row, now)?, version))
 }

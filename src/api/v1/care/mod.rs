@@ -252,7 +252,8 @@ pub async fn list_care_requests(
     tag = "family assistants",
     request_body = CreateCareRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
-    responses((status = 201, description = "Posted", body = CareRequest, headers(("Location" = String), ("ETag" = String)))),
+    responses((status = 201, description = "Posted", body = CareRequest, headers(("Location" = String), ("ETag" = String))),
+        (status = 404, description = "No such case, or not one the caller may work on", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("/care-requests")]
@@ -405,8 +406,8 @@ pub async fn update_care_request(
 /// Match assistants to a care request
 ///
 /// The active assistants of the organization's list not yet proposed for it, best first: who works in
-/// the municipality, then who is available for the hours (living in when asked), then more languages in
-/// common, then fewer tasks missing. Each says why.
+/// the municipality, then who is available for the hours (living in when asked) by the start date, then
+/// more languages in common, then fewer tasks missing. Each says why.
 #[utoipa::path(
     tag = "family assistants",
     params(("id" = uuid::Uuid, Path, description = "Care request id")),
@@ -442,7 +443,9 @@ pub async fn list_matches(
         let tasks: Vec<CareTask> = db::from_json_text(&row.tasks)?;
         let fit = CareFit {
             area: row.area_keys.contains(&format!("|{}|", request.municipality_key)),
-            availability: row.hours_per_week >= request.hours_per_week && (row.live_in || !request.live_in),
+            availability: row.hours_per_week >= request.hours_per_week
+                && (row.live_in || !request.live_in)
+                && rules::free_by(row.available_from, request.start_on),
             common_languages: if wanted_languages.is_empty() {
                 languages.len()
             } else {

@@ -26,6 +26,8 @@ from typing import Any, NoReturn, TypeVar
 
 import attrs
 from sportello_client import AuthenticatedClient, Client
+from sportello_client.api.activations import create_activation, list_candidates, move_activation
+from sportello_client.api.assignments import answer_assignment, list_assignments
 from sportello_client.api.auth import me, token
 from sportello_client.api.cases import create_case, get_case, list_cases, update_case
 from sportello_client.api.consents import create_consent
@@ -33,16 +35,25 @@ from sportello_client.api.desks import create_desk
 from sportello_client.api.family_members import create_family_member, list_family_members
 from sportello_client.api.interventions import create_intervention, list_interventions
 from sportello_client.api.organizations import create_organization
+from sportello_client.api.professionals import create_professional
 from sportello_client.api.providers import create_provider
 from sportello_client.api.referrals import create_referral, list_referral_events, list_referrals, move_referral
 from sportello_client.api.users import create_user
 from sportello_client.models import (
+    Activation,
+    ActivationStatus,
+    ActivationUrgency,
+    AnswerAssignment,
+    Assignment,
+    CandidateList,
     Case,
     CaseStatus,
     Consent,
     ConsentPurpose,
     CountryCode,
     CreateConsent,
+    CreateActivation,
+    CreateProfessional,
     CreateProvider,
     CreateReferral,
     CreateCase,
@@ -57,24 +68,31 @@ from sportello_client.models import (
     Intervention,
     InterventionKind,
     LanguageCode,
+    LanguageLevel,
     ListReferralsDirection,
+    MoveActivation,
     MoveReferral,
     LegalStatus,
     Need,
     Organization,
     OrganizationKind,
+    PageAssignment,
     PageCase,
     PageFamilyMember,
     PageIntervention,
     PageReferral,
     PageReferralEvent,
     Problem,
+    Professional,
+    ProfessionalKind,
     Provider,
     ProviderCategory,
     Referral,
     ReferralStatus,
     Relationship,
     Role,
+    Sector,
+    SpokenLanguage,
     Sex,
     TokenRequest,
     TokenResponse,
@@ -464,6 +482,97 @@ def main() -> None:
         "the referral's history", list_referral_events.sync_detailed(referral.id, client=operator), 200, PageReferralEvent
     )
     check("five moves recorded", [e.to_status for e in events.items][-1] == ReferralStatus.COMPLETED and len(events.items) == 5, events.items)
+
+    step("admin: register a Wolof mediator with a login in the desk's registry")
+    mediator_password = f"Mediator-{uuid.uuid4().hex}"
+    mediator_user = expect(
+        "create the mediator's account",
+        create_user.sync_detailed(
+            client=admin,
+            body=CreateUser(
+                username="a.sow",
+                display_name="Aissatou Sow",
+                role=Role.PROFESSIONAL,
+                password=mediator_password,
+                organization_id=org.id,
+            ),
+        ),
+        201,
+        User,
+    )
+    mediator = expect(
+        "register the mediator",
+        create_professional.sync_detailed(
+            client=admin,
+            body=CreateProfessional(
+                registry_organization_id=org.id,
+                kind=ProfessionalKind.INTERCULTURAL_MEDIATOR,
+                given_name="Aissatou",
+                family_name="Sow",
+                languages=[SpokenLanguage(code=LanguageCode.WO, level=LanguageLevel.NATIVE)],
+                sectors=[Sector.HEALTH],
+                user_id=mediator_user.id,
+            ),
+        ),
+        201,
+        Professional,
+    )
+
+    step("operator: request a mediator for the case, rank the candidates, assign the first")
+    when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)
+    activation = expect(
+        "request a mediator",
+        create_activation.sync_detailed(
+            client=operator,
+            body=CreateActivation(
+                case_id=case_id,
+                kind=ProfessionalKind.INTERCULTURAL_MEDIATOR,
+                language=LanguageCode.WO,
+                sector=Sector.HEALTH,
+                scheduled_at=when,
+                place="Consultorio familiare, Via Gramsci 13",
+                duration_minutes=60,
+                urgency=ActivationUrgency.URGENT,
+            ),
+        ),
+        201,
+        Activation,
+    )
+    check(
+        "the deadline is 24 hours after the request",
+        activation.deadline_at - activation.requested_at == datetime.timedelta(hours=24),
+        (activation.requested_at, activation.deadline_at),
+    )
+    candidates = expect(
+        "rank the candidates", list_candidates.sync_detailed(activation.id, client=operator), 200, CandidateList
+    )
+    check("the mediator ranks first", candidates.items[0].professional.id == mediator.id, candidates.items)
+    expect(
+        "assign the mediator",
+        move_activation.sync_detailed(
+            activation.id,
+            client=operator,
+            body=MoveActivation(status=ActivationStatus.ASSIGNED, professional_id=mediator.id),
+        ),
+        200,
+        Activation,
+    )
+
+    step("mediator: see the assignment, confirm it, complete it")
+    professional = log_in("a.sow", mediator_password)
+    assignments = expect("list my assignments", list_assignments.sync_detailed(client=professional), 200, PageAssignment)
+    check("one assignment, naming the person", [a.person_name for a in assignments.items] == ["Amina Diallo"], assignments.items)
+    for body in [
+        AnswerAssignment(status=ActivationStatus.CONFIRMED),
+        AnswerAssignment(status=ActivationStatus.COMPLETED, worked_minutes=70, outcome="Visit held"),
+    ]:
+        answered = expect(
+            f"answer {body.status}",
+            answer_assignment.sync_detailed(activation.id, client=professional, body=body),
+            200,
+            Assignment,
+        )
+        check("the new status", answered.status == body.status, answered.status)
 
     print(f"Scenario passed: {step_number} steps, case {case.reference_code}")
 
