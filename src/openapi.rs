@@ -41,6 +41,7 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
         (name = "activations", description = "Requests to engage a professional within 24 or 48 hours"),
         (name = "assignments", description = "A professional's activations, as the professional sees them"),
         (name = "family assistants", description = "The family-assistant list: workers, care requests, matches"),
+        (name = "audit", description = "The append-only audit trail: who did what to which record"),
         (name = "health", description = "Probes")
     )
 )]

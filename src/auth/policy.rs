@@ -67,6 +67,8 @@ pub enum Action {
     AssignmentAnswer,
     CareRead,
     CareManage,
+    /// Read the audit trail (admins all of it, coordinators their organization's).
+    AuditRead,
 }
 
 /// Function-level table: role × action.

@@ -1,10 +1,12 @@
 //! The append-only audit trail: who did what to which record, from where, with which request.
-//! Details hold ids and codes only, never personal data.
+//! Details hold ids and codes only, never personal data. This module offers `record` and reads, nothing
+//! that updates or deletes: the trail is append-only by construction.
 
 use diesel::prelude::*;
 
+use crate::auth::policy::OrganizationScope;
 use crate::auth::principal::Caller;
-use crate::db::{DbConnection, new_id, now, schema::audit_events as a};
+use crate::db::{DbConnection, new_id, now, schema::audit_events as a, schema::cases};
 use crate::domain::Code;
 use crate::error::Result;
 
@@ -89,4 +91,77 @@ impl AuditEvent {
 pub fn record(conn: &mut DbConnection, event: &AuditEvent) -> Result<()> {
     diesel::insert_into(a::table).values(event).execute(conn)?;
     Ok(())
+}
+
+/// A recorded event, as read back.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = a)]
+pub struct AuditRow {
+    pub id: String,
+    pub occurred_at: chrono::NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub actor_organization_id: Option<String>,
+    pub actor_role: Option<String>,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub case_id: Option<String>,
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub outcome: String,
+    pub details: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub case_id: Option<String>,
+    pub actor_id: Option<String>,
+    pub action: Option<String>,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    /// From this time, included.
+    pub from: Option<chrono::NaiveDateTime>,
+    /// Until this time, excluded.
+    pub to: Option<chrono::NaiveDateTime>,
+}
+
+/// Newest first; the cursor is the last id seen (ids are time-ordered). An organization's trail is what its
+/// people did plus whatever anyone did to the cases it owns now.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &OrganizationScope,
+    f: &AuditFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AuditRow>> {
+    let mut q = a::table.select(AuditRow::as_select()).into_boxed();
+    if let OrganizationScope::Organization(org) = scope {
+        let owned = cases::table.filter(cases::organization_id.eq(org.clone())).select(cases::id.nullable());
+        q = q.filter(a::actor_organization_id.eq(org.clone()).or(a::case_id.eq_any(owned)));
+    }
+    if let Some(v) = &f.case_id {
+        q = q.filter(a::case_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.actor_id {
+        q = q.filter(a::actor_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.action {
+        q = q.filter(a::action.eq(v.clone()));
+    }
+    if let Some(v) = &f.resource_type {
+        q = q.filter(a::resource_type.eq(v.clone()));
+    }
+    if let Some(v) = &f.resource_id {
+        q = q.filter(a::resource_id.eq(v.clone()));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(a::occurred_at.ge(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(a::occurred_at.lt(to));
+    }
+    if let Some(after) = after {
+        q = q.filter(a::id.lt(after.to_string()));
+    }
+    Ok(q.order(a::id.desc()).limit(limit + 1).load(conn)?)
 }

@@ -2,6 +2,7 @@
 
 pub mod activations;
 pub mod assignments;
+pub mod audit_events;
 pub mod auth;
 pub mod care;
 pub mod cases;
@@ -40,4 +41,5 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     activations::routes(cfg);
     assignments::routes(cfg);
     care::routes(cfg);
+    audit_events::routes(cfg);
 }

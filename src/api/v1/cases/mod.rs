@@ -99,11 +99,12 @@ pub async fn list_cases(
         .db
         .run(move |c| {
             let rows = repo::list(c, &scope, &filter, after.as_deref(), limit)?;
-            let shown = rows.len().min(limit as usize);
+            // Which cases were shown, by id: who saw a person's data in a list is part of their access record.
+            let shown: Vec<&str> = rows.iter().take(limit as usize).map(|r| r.id.as_str()).collect();
             audit::record(
                 c,
                 &AuditEvent::by(&audit_caller, "case.list", "case", None)
-                    .details(serde_json::json!({"count": shown})),
+                    .details(serde_json::json!({"count": shown.len(), "case_ids": shown})),
             )?;
             Ok(rows)
         })

@@ -1,0 +1,2 @@
+DROP INDEX audit_events_resource;
+DROP INDEX audit_events_actor_organization;
