@@ -75,6 +75,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     add_security_schemes(&mut doc);
     add_error_responses(&mut doc);
     add_common_examples(&mut doc);
+    add_export_examples(&mut doc);
     add_links(&mut doc);
     expand_text_formats(&mut doc);
     doc
@@ -382,6 +383,43 @@ fn add_common_examples(doc: &mut utoipa::openapi::OpenApi) {
                     Ref::from_schema_name(page.trim_start_matches("Page_")),
                 )));
             }
+        }
+    }
+}
+
+/// Examples of the export documents, composed from the examples of what they hold.
+fn add_export_examples(doc: &mut utoipa::openapi::OpenApi) {
+    use serde_json::json;
+    let Some(components) = doc.components.as_mut() else { return };
+    let example_of = |name: &str| {
+        components
+            .schemas
+            .get(name)
+            .and_then(|s| serde_json::to_value(s).ok())
+            .and_then(|v| v.get("example").cloned())
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let referral = json!({"referral": example_of("Referral"), "events": [example_of("ReferralEvent")]});
+    let activation =
+        json!({"activation": example_of("Activation"), "events": [example_of("ActivationEvent")]});
+    let care = json!({"request": example_of("CareRequest"), "placements": [example_of("Placement")]});
+    let export = json!({
+        "exported_at": "2026-11-23T10:20:00Z", "exported_by": "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a12",
+        "case": example_of("Case"), "family_members": [example_of("FamilyMember")],
+        "interventions": [example_of("Intervention")], "consents": [example_of("Consent")],
+        "grants": [example_of("Grant")], "referrals": [referral], "transfers": [example_of("Transfer")],
+        "activations": [activation], "care_requests": [care], "access_log": [example_of("AuditEventView")]
+    });
+    for (name, example) in [
+        ("ExportedReferral", referral),
+        ("ExportedActivation", activation),
+        ("ExportedCareRequest", care),
+        ("CaseExport", export),
+    ] {
+        if let Some(RefOr::T(utoipa::openapi::schema::Schema::Object(schema))) =
+            components.schemas.get_mut(name)
+        {
+            schema.example = Some(example);
         }
     }
 }

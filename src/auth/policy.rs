@@ -26,6 +26,8 @@ pub enum Action {
     CaseUpdate,
     CaseChangeStatus,
     CaseDelete,
+    /// Everything held about a person, for a subject access request (owner organization only).
+    CaseExport,
     FamilyMemberRead,
     FamilyMemberWrite,
     InterventionRead,

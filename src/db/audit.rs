@@ -125,6 +125,18 @@ pub struct AuditFilter {
     pub to: Option<chrono::NaiveDateTime>,
 }
 
+/// Everything the trail holds about a case, oldest first: the events filed under it, and the case lists
+/// that showed it (they name the cases by id in their details). Scans the lists: for exports, not for
+/// every request.
+pub fn about_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<AuditRow>> {
+    let listed = a::action.eq("case.list").and(a::details.like(format!("%\"{case_id}\"%")));
+    Ok(a::table
+        .filter(a::case_id.eq(case_id.to_string()).or(listed))
+        .order(a::id.asc())
+        .select(AuditRow::as_select())
+        .load(conn)?)
+}
+
 /// Newest first; the cursor is the last id seen (ids are time-ordered). An organization's trail is what its
 /// people did plus whatever anyone did to the cases it owns now.
 pub fn list(

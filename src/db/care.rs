@@ -182,6 +182,15 @@ pub fn list_requests(
     Ok(q.order(cr::id.desc()).limit(limit + 1).load(conn)?)
 }
 
+/// The care requests made for a case, oldest first.
+pub fn requests_of_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<CareRequestRow>> {
+    Ok(cr::table
+        .filter(cr::case_id.eq(case_id.to_string()))
+        .order(cr::id.asc())
+        .select(CareRequestRow::as_select())
+        .load(conn)?)
+}
+
 pub fn save_request(conn: &mut DbConnection, row: &CareRequestRow, expected_version: i64) -> Result<()> {
     let n = diesel::update(cr::table.filter(cr::id.eq(&row.id)).filter(cr::version.eq(expected_version)))
         .set(row)

@@ -17,6 +17,7 @@ mod conventions;
 mod desks;
 mod directory;
 mod duplicates;
+mod export;
 mod family_members;
 mod input_abuse;
 mod interventions;

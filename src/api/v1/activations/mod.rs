@@ -40,7 +40,7 @@ pub fn audit_event(caller: &Caller, action: &str, row: &ActivationRow) -> AuditE
     }
 }
 
-fn to_activation(row: ActivationRow, now: chrono::NaiveDateTime) -> Result<Activation> {
+pub fn to_activation(row: ActivationRow, now: chrono::NaiveDateTime) -> Result<Activation> {
     let overdue = rules::is_overdue(lifecycle::status_of(&row)?, row.deadline_at, now);
     let allowed = allowed_for(&row, Actor::Requester)?;
     Activation::from_row(row, overdue, allowed)

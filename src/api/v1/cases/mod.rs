@@ -2,6 +2,7 @@
 
 pub mod dto;
 pub mod duplicates;
+pub mod export;
 mod status;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
@@ -406,6 +407,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(update_case)
             .service(status::change_status)
             .service(delete_case)
+            .service(export::export_case)
             // Nested resources live in the same scope: actix does not fall through to a second "/cases" scope.
             .configure(crate::api::v1::family_members::routes)
             .configure(crate::api::v1::interventions::routes)

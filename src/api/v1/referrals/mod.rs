@@ -4,12 +4,13 @@
 pub mod dto;
 mod lifecycle;
 mod view;
+pub(crate) use view::views;
 
 use actix_web::{HttpResponse, get, post, web};
 
 pub use dto::{CreateReferral, MoveReferral, Referral, ReferralEvent, ReferralPerson, ReferralQuery};
 
-use view::{view, views};
+use view::view;
 
 use crate::app::AppState;
 use crate::auth::{Action, policy, policy::CaseAccess, principal::Caller};

@@ -53,7 +53,7 @@ pub(super) fn sharing_allowed(row: &ReferralRow, consent: Option<&consents::Cons
 
 /// The caller's view of referrals: moves it may make, and the person's minimum data where consent allows.
 /// Three queries for a whole page.
-pub(super) fn views(
+pub(crate) fn views(
     c: &mut DbConnection,
     principal: &Principal,
     rows: Vec<ReferralRow>,

@@ -38,7 +38,7 @@ fn may_act(principal: &Principal, kind: TransferKind, row: &TransferRow, party: 
         || (organization == principal.organization_id && policy::role_may(principal.role, action))
 }
 
-fn to_view(c: &mut DbConnection, principal: &Principal, row: TransferRow) -> Result<Transfer> {
+pub(crate) fn to_view(c: &mut DbConnection, principal: &Principal, row: TransferRow) -> Result<Transfer> {
     let (kind, status) = (kind_of(&row)?, status_of(&row)?);
     let allowed = TransferStatus::ALL
         .iter()
