@@ -21,6 +21,7 @@ mod export;
 mod family_members;
 mod input_abuse;
 mod interventions;
+mod logs;
 mod network;
 mod operations;
 mod organizations;
