@@ -175,7 +175,13 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     // Construct the guard before anything can fail, so a failed start still drops the database.
     let mut app = TestApp {
         address: String::new(),
-        client: awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish(),
+        // The server closes idle connections after 5 s (actix's default keep-alive); a client that kept them
+        // longer could reuse one just closed and get "connection reset" on a slow machine.
+        client: awc::Client::builder()
+            .connector(awc::Connector::new().conn_keep_alive(Duration::from_secs(2)))
+            .timeout(Duration::from_secs(30))
+            .disable_redirects()
+            .finish(),
         backend,
         port: 0,
         _data_dir: data_dir,
