@@ -49,6 +49,8 @@ pub struct Settings {
     pub jwt_audience: String,
     /// Login attempts allowed per client address and minute.
     pub login_rate_per_minute: u32,
+    /// Days after closure after which `sportello retention --apply` anonymises a case.
+    pub retention_days: u32,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -129,6 +131,10 @@ impl Settings {
         )? as u32;
         let db_pool_size =
             parse_number(var("SPORTELLO_DB_POOL_SIZE"), "SPORTELLO_DB_POOL_SIZE", 8, 1, 512)? as u32;
+        // Ten years by default: the span Italian social services commonly keep closed case files.
+        let retention_days =
+            parse_number(var("SPORTELLO_RETENTION_DAYS"), "SPORTELLO_RETENTION_DAYS", 3650, 1, 36_500)?
+                as u32;
         Ok(Settings {
             database,
             bind,
@@ -141,6 +147,7 @@ impl Settings {
             jwt_issuer: var("SPORTELLO_JWT_ISSUER").unwrap_or_else(|| "sportello".into()),
             jwt_audience: var("SPORTELLO_JWT_AUDIENCE").unwrap_or_else(|| "sportello-api".into()),
             login_rate_per_minute,
+            retention_days,
         })
     }
 }

@@ -24,6 +24,13 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
+    /// Anonymise closed cases past the retention period (SPORTELLO_RETENTION_DAYS after closure, default
+    /// 3650). Without --apply, only lists them.
+    Retention {
+        /// Erase them (without it: a dry run that changes nothing).
+        #[arg(long)]
+        apply: bool,
+    },
     /// Create a user in an existing organization.
     CreateUser {
         #[arg(long)]
@@ -57,6 +64,7 @@ fn main() -> ExitCode {
         Command::Openapi => sportello::openapi::to_json().map(|json| print!("{json}")).map_err(Into::into),
         Command::Serve => serve(),
         Command::Migrate => migrate(),
+        Command::Retention { apply } => retention(apply),
         Command::CreateUser { username, role, organization, display_name, password_stdin } => {
             create_user(&username, role, &organization, display_name, password_stdin)
         }
@@ -89,6 +97,16 @@ fn migrate() -> AnyResult {
     let db = Database::connect(&settings.database, 1)?;
     let applied = db.migrate()?;
     println!("applied {applied} migration(s)");
+    Ok(())
+}
+
+fn retention(apply: bool) -> AnyResult {
+    let settings = Settings::from_env()?;
+    let db = Database::connect(&settings.database, 1)?;
+    db.migrate()?;
+    let mut conn = db.get()?;
+    let report = sportello::retention::run(&mut conn, settings.retention_days, db::now(), apply)?;
+    print!("{report}");
     Ok(())
 }
 

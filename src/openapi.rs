@@ -42,8 +42,12 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
         (name = "assignments", description = "A professional's activations, as the professional sees them"),
         (name = "family assistants", description = "The family-assistant list: workers, care requests, matches"),
         (name = "audit", description = "The append-only audit trail: who did what to which record"),
+        (name = "integration", description = "Machine accounts of district platforms (client-credentials grant)"),
+        (name = "sync", description = "Keeping a platform's copy in step: the change feed and upserts by external id"),
         (name = "health", description = "Probes")
-    )
+    ),
+    // A batch's items are judged one by one, so its schema takes any value; this names what an item should be.
+    components(schemas(crate::api::v1::sync::upsert::BatchItem))
 )]
 struct ApiDoc;
 
@@ -230,6 +234,10 @@ fn add_error_responses(doc: &mut utoipa::openapi::OpenApi) {
             let has_query = op.parameters.as_ref().is_some_and(|ps| {
                 ps.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
             });
+            let takes_if_match = op
+                .parameters
+                .as_ref()
+                .is_some_and(|ps| ps.iter().any(|p| p.name.eq_ignore_ascii_case("If-Match")));
             let mut wanted: Vec<(&str, &str)> = Vec::new();
             if has_body || has_query || method == "post" {
                 wanted.push(("400", "BadRequest"));
@@ -251,8 +259,10 @@ fn add_error_responses(doc: &mut utoipa::openapi::OpenApi) {
                 // Idempotency-Key reuse while the first request still runs.
                 wanted.push(("409", "Conflict"));
             }
-            if method == "patch" {
+            if method == "patch" || takes_if_match {
                 wanted.push(("412", "PreconditionFailed"));
+            }
+            if method == "patch" {
                 wanted.push(("428", "PreconditionRequired"));
                 wanted.push(("409", "Conflict"));
             }

@@ -1,5 +1,6 @@
 //! Who is calling and what they may do: tokens, passwords, the principal extractor and the policy.
 
+pub mod clients;
 pub mod password;
 pub mod policy;
 pub mod principal;

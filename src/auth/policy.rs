@@ -71,6 +71,14 @@ pub enum Action {
     CareManage,
     /// Read the audit trail (admins all of it, coordinators their organization's).
     AuditRead,
+    /// Erase a person's data (anonymise irreversibly) or set the legal hold that blocks it.
+    CaseErase,
+    /// Create, rotate and revoke the machine accounts of district platforms.
+    IntegrationClientManage,
+    /// Read the change feed of the organizations one works for.
+    SyncRead,
+    /// Create or update cases by their id in an external system, one by one or in batches.
+    SyncWrite,
 }
 
 /// Function-level table: role × action.
@@ -86,6 +94,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | ProfessionalSelf
                 | AssignmentRead
                 | AssignmentAnswer
+                | IntegrationClientManage
         ),
         Role::Operator => matches!(
             action,
@@ -132,6 +141,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
         }
         // Professionals see their profile and what they are asked to attend, nothing of the case files.
         Role::Professional => matches!(action, ProfessionalSelf | AssignmentRead | AssignmentAnswer),
+        // Machines of district platforms keep their copy in step: the feed and upserts, no interactive API.
+        Role::Integration => matches!(action, SyncRead | SyncWrite),
     }
 }
 
@@ -210,7 +221,7 @@ pub fn referral_scope(principal: &Principal) -> ReferralScope {
             ReferralScope::Organization { id, as_sender: true, as_receiver: true }
         }
         Role::ProviderStaff => ReferralScope::Organization { id, as_sender: false, as_receiver: true },
-        Role::Analyst | Role::Professional => {
+        Role::Analyst | Role::Professional | Role::Integration => {
             ReferralScope::Organization { id, as_sender: false, as_receiver: false }
         }
     }
@@ -271,6 +282,8 @@ pub fn require_manage_provider(principal: &Principal, provider_organization_id: 
 /// Which roles a caller may grant: admins any, coordinators any but admin.
 pub fn may_grant_role(principal: &Principal, role: Role) -> bool {
     match principal.role {
+        // Integration clients are machine accounts with their own endpoint, never users.
+        _ if role == Role::Integration => false,
         Role::Admin => true,
         Role::Coordinator => role != Role::Admin,
         _ => false,

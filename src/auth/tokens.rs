@@ -86,11 +86,22 @@ impl TokenService {
 
 /// A fresh opaque refresh token (what the client keeps) and its hash (what the database keeps).
 pub fn new_refresh_token() -> Result<(String, String)> {
+    new_secret("rt_")
+}
+
+/// 32 random bytes, base64url, after a prefix that tells what it is; and its SHA-256 (hex). The hash is
+/// enough to store: the secret has 256 bits of entropy, nothing to brute-force.
+pub fn new_secret(prefix: &str) -> Result<(String, String)> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| Error::internal("random", e))?;
-    let token = format!("rt_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
-    let hash = hash_refresh_token(&token);
-    Ok((token, hash))
+    let secret = format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let hash = hash_refresh_token(&secret);
+    Ok((secret, hash))
+}
+
+/// Equal hashes, compared in time independent of where they differ.
+pub fn same_hash(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub fn hash_refresh_token(token: &str) -> String {

@@ -196,3 +196,8 @@ pub fn sla(
         confirmations.into_iter().filter_map(|(r, c)| c.map(|c| (c - r).num_minutes())).collect();
     Ok(SlaFacts { requests, confirmed_in_time, overdue, minutes_to_confirmation })
 }
+
+/// Live rows by id (the change feed's current representations).
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<ActivationRow>> {
+    Ok(a::table.filter(a::id.eq_any(ids.to_vec())).select(ActivationRow::as_select()).load(conn)?)
+}

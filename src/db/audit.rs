@@ -10,7 +10,8 @@ use crate::db::{DbConnection, new_id, now, schema::audit_events as a, schema::ca
 use crate::domain::Code;
 use crate::error::Result;
 
-#[derive(Debug, Clone, Insertable)]
+/// An event, as recorded and as read back.
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = a)]
 pub struct AuditEvent {
     pub id: String,
@@ -93,24 +94,8 @@ pub fn record(conn: &mut DbConnection, event: &AuditEvent) -> Result<()> {
     Ok(())
 }
 
-/// A recorded event, as read back.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = a)]
-pub struct AuditRow {
-    pub id: String,
-    pub occurred_at: chrono::NaiveDateTime,
-    pub actor_id: Option<String>,
-    pub actor_organization_id: Option<String>,
-    pub actor_role: Option<String>,
-    pub action: String,
-    pub resource_type: String,
-    pub resource_id: Option<String>,
-    pub case_id: Option<String>,
-    pub request_id: Option<String>,
-    pub client_ip: Option<String>,
-    pub outcome: String,
-    pub details: Option<String>,
-}
+/// A recorded event, as read back: the same columns as what is written.
+pub type AuditRow = AuditEvent;
 
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {

@@ -8,7 +8,7 @@ use crate::db::{DbConnection, like_pattern};
 use crate::domain::grant::Access;
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
 #[diesel(table_name = c, treat_none_as_null = true)]
 pub struct CaseRow {
     pub id: String,
@@ -52,6 +52,10 @@ pub struct CaseRow {
     pub version: i64,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    /// Erasure is refused while set (litigation, a court's or the police's request).
+    pub legal_hold: bool,
+    /// When the person's data was anonymised (erasure or retention); the case is then deleted too.
+    pub erased_at: Option<chrono::NaiveDateTime>,
 }
 
 /// List filters; all optional, combined with AND.
@@ -298,4 +302,23 @@ pub fn duplicate_candidates(
         rows.extend(born.into_iter().filter(|b| !rows.iter().any(|r| r.id == b.id)).collect::<Vec<_>>());
     }
     Ok(rows)
+}
+
+/// The case a source system knows by this id, live or not.
+pub fn find_by_external(
+    conn: &mut DbConnection,
+    source_system: &str,
+    external_id: &str,
+) -> Result<Option<CaseRow>> {
+    Ok(c::table
+        .filter(c::source_system.eq(source_system).and(c::external_id.eq(external_id)))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A case by id whatever its state (deleted and erased included), whoever owns it: for erasure, which
+/// must reach deleted cases too, and decides visibility itself.
+pub fn find_any(conn: &mut DbConnection, id: &str) -> Result<Option<CaseRow>> {
+    Ok(c::table.find(id).select(CaseRow::as_select()).first(conn).optional()?)
 }

@@ -74,3 +74,12 @@ pub fn soft_delete(conn: &mut DbConnection, case_id: &str, id: &str) -> Result<(
     .execute(conn)?;
     if n == 0 { Err(Error::NotFound) } else { Ok(()) }
 }
+
+/// Live rows by id (the change feed's current representations).
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<FamilyMemberRow>> {
+    Ok(f::table
+        .filter(f::id.eq_any(ids.to_vec()))
+        .filter(f::deleted_at.is_null())
+        .select(FamilyMemberRow::as_select())
+        .load(conn)?)
+}

@@ -72,3 +72,12 @@ pub fn soft_delete(conn: &mut DbConnection, case_id: &str, id: &str) -> Result<(
     .execute(conn)?;
     if n == 0 { Err(Error::NotFound) } else { Ok(()) }
 }
+
+/// Live rows by id (the change feed's current representations).
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<InterventionRow>> {
+    Ok(i::table
+        .filter(i::id.eq_any(ids.to_vec()))
+        .filter(i::deleted_at.is_null())
+        .select(InterventionRow::as_select())
+        .load(conn)?)
+}

@@ -5,11 +5,14 @@ pub mod activations;
 pub mod audit;
 pub mod care;
 pub mod cases;
+pub mod changes;
 pub mod consents;
 pub mod desks;
+pub mod erasure;
 pub mod family_members;
 pub mod grants;
 pub mod idempotency;
+pub mod integration_clients;
 pub mod interventions;
 pub mod organizations;
 pub mod professionals;
@@ -144,11 +147,17 @@ pub fn init_tls() {
 }
 
 /// A transaction that writes. On SQLite it takes the write lock up front (BEGIN IMMEDIATE): a deferred
-/// transaction that reads first and then writes can fail with SQLITE_BUSY without waiting.
+/// transaction that reads first and then writes can fail with SQLITE_BUSY without waiting. Its changes to
+/// synced tables are numbered for the change feed as it commits.
 pub fn write_tx<T, F>(conn: &mut DbConnection, f: F) -> Result<T>
 where
     F: FnOnce(&mut DbConnection) -> Result<T>,
 {
+    let f = |c: &mut DbConnection| {
+        let value = f(c)?;
+        changes::assign_sequence(c, now())?;
+        Ok(value)
+    };
     match conn {
         DbConnection::Postgresql(_) => conn.transaction(f),
         DbConnection::Sqlite(inner) => {

@@ -182,3 +182,8 @@ pub fn events(
     }
     Ok(q.order(e::id.asc()).limit(limit + 1).load(conn)?)
 }
+
+/// Live rows by id (the change feed's current representations).
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<ReferralRow>> {
+    Ok(r::table.filter(r::id.eq_any(ids.to_vec())).select(ReferralRow::as_select()).load(conn)?)
+}

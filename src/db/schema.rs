@@ -135,6 +135,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        legal_hold -> Bool,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -545,6 +547,43 @@ diesel::joinable!(service_locations -> provider_services (service_id));
 diesel::joinable!(location_schedules -> service_locations (location_id));
 diesel::joinable!(protocol_parties -> protocols (protocol_id));
 diesel::joinable!(consents -> cases (case_id));
+diesel::table! {
+    integration_clients (id) {
+        id -> Text,
+        name -> Text,
+        organization_ids -> Text,
+        secret_hash -> Text,
+        previous_secret_hash -> Nullable<Text>,
+        previous_valid_until -> Nullable<Timestamp>,
+        active -> Bool,
+        created_by -> Text,
+        last_used_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_counter (id) {
+        id -> Integer,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    changes (id) {
+        id -> BigInt,
+        seq -> Nullable<BigInt>,
+        resource_type -> Text,
+        resource_id -> Text,
+        case_id -> Nullable<Text>,
+        organization_id -> Text,
+        change -> Text,
+        changed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(referrals -> cases (case_id));
 diesel::joinable!(referral_events -> referrals (referral_id));
 diesel::joinable!(transfers -> cases (case_id));
@@ -583,4 +622,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     family_assistants,
     care_requests,
     care_placements,
+    integration_clients,
+    change_counter,
+    changes,
 );

@@ -178,6 +178,7 @@ pub fn create_from_cli(
     display_name: Option<String>,
     password: &str,
 ) -> Result<UserRow> {
+    crate::domain::account::check_user_role(role)?;
     crate::domain::account::validate_username(username).map_err(|_| {
         Error::invalid("username", "format", "3 to 64 characters: letters, digits, '.', '_' or '-'")
     })?;

@@ -57,6 +57,19 @@ impl LoginFailures {
     }
 }
 
+/// Every role but `integration` belongs to people; machine accounts have their own endpoint.
+pub fn check_user_role(role: crate::domain::role::Role) -> crate::error::Result<()> {
+    if role == crate::domain::role::Role::Integration {
+        Err(crate::error::Error::invalid(
+            "role",
+            "not_a_user",
+            "integration clients are made with POST /api/v1/integration-clients",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

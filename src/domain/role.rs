@@ -18,5 +18,8 @@ code_enum! {
         /// A registered mediator, interpreter or lawyer: their own profile and the activations assigned to
         /// them, with only what they need to attend.
         Professional = "professional",
+        /// A district platform's machine account (client-credentials grant, not a user): the change feed
+        /// and case upserts of the organizations it was given, nothing else.
+        Integration = "integration",
     }
 }

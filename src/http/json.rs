@@ -44,7 +44,7 @@ pub async fn read_body(req: &HttpRequest, payload: &mut Payload, limit: usize) -
     Ok(body.freeze())
 }
 
-fn is_json(req: &HttpRequest) -> bool {
+pub fn is_json(req: &HttpRequest) -> bool {
     match req.mime_type() {
         Ok(Some(m)) => {
             m.type_() == mime::APPLICATION && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
@@ -73,6 +73,15 @@ fn contains_nul(bytes: &[u8]) -> bool {
 
 /// Parses a JSON object body, naming the offending field when a value has the wrong type or code.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    if contains_nul(bytes) {
+        return Err(Error::invalid("", "nul_character", "text may not contain NUL (\\u0000) characters"));
+    }
+    parse_json_keeping_nul(bytes)
+}
+
+/// [`parse_json`] without the NUL check, for an envelope whose parts are each parsed again with
+/// [`parse_json`] (a batch's items): a NUL then fails the part that holds it, not the whole.
+pub fn parse_json_keeping_nul<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     // serde would also read a struct from an array, by position: every body of this API is an object.
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') | None => {}
@@ -80,9 +89,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             return Err(Error::invalid("", "not_an_object", "the body must be a JSON object"));
         }
         Some(_) => return Err(Error::BadRequest("malformed JSON: expected an object".into())),
-    }
-    if contains_nul(bytes) {
-        return Err(Error::invalid("", "nul_character", "text may not contain NUL (\\u0000) characters"));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, spawn_app, unique_code, unique_username};
 
-const ROLES: [&str; 6] = ["admin", "coordinator", "operator", "analyst", "provider_staff", "professional"];
+const ROLES: [&str; 7] =
+    ["admin", "coordinator", "operator", "analyst", "provider_staff", "professional", "integration"];
 
 /// operation → role → (own, foreign) expected status.
 fn matrix() -> BTreeMap<String, BTreeMap<String, (u16, u16)>> {
@@ -65,11 +66,12 @@ impl World {
         let own = app.create_organization(&admin, &unique_code()).await;
         let foreign = app.create_organization(&admin, &unique_code()).await;
         let mut tokens = BTreeMap::new();
-        for role in ROLES.iter().filter(|r| **r != "professional") {
+        for role in ROLES.iter().filter(|r| !matches!(**r, "professional" | "integration")) {
             tokens.insert(*role, app.user_token(role, &own).await);
         }
         let (token, professional) = registered_professional(app, &admin, &own).await;
         tokens.insert("professional", token);
+        tokens.insert("integration", app.integration_token(&[&own]).await);
         let other_professional = registered_professional(app, &admin, &own).await.1;
         let own_operator = app.user_token("operator", &own).await;
         let foreign_operator = app.user_token("operator", &foreign).await;
@@ -188,6 +190,15 @@ impl World {
                 let provider = self.provider(app, foreign).await;
                 body = json!({"provider_id": provider, "need": "housing", "reason": "x"});
             }
+        } else if template.contains("{source_system}") {
+            let external_id = unique_code();
+            if foreign {
+                let body = json!({"given_name": "Synced", "family_name": "Elsewhere", "source_system": "matrix",
+                    "external_id": external_id});
+                self.post_id(app, "/api/v1/cases", operator, body).await;
+            }
+            path = path.replace("{source_system}", "matrix").replace("{external_id}", &external_id);
+            body = json!({"given_name": "Synced", "family_name": "Case"});
         } else if template.contains("{provider_id}") {
             let provider = self.provider(app, foreign).await;
             path = path.replace("{provider_id}", &provider);
@@ -244,6 +255,12 @@ impl World {
                     }
                     request
                 }
+                t if t.starts_with("/api/v1/integration-clients/") => {
+                    let body = json!({"name": "Matrix platform", "organization_ids": [org]});
+                    let res = app.post("/api/v1/integration-clients", Some(&self.admin), &body).await;
+                    assert_eq!(res.status, 201, "fixture client: {}", res.text);
+                    res.body["client"]["id"].as_str().unwrap().to_string()
+                }
                 t if t.starts_with("/api/v1/transfers/") => {
                     let case = self.case(app, foreign).await;
                     let body = json!({"case_id": case, "kind": "offer", "to_organization_id": self.third, "reason": "x"});
@@ -275,6 +292,13 @@ impl World {
                 "to_organization_id": self.third, "reason": "x"})
             }
             ("POST", "/api/v1/referrals/{id}/status") => json!({"status": "received"}),
+            ("POST", "/api/v1/integration-clients") => {
+                json!({"name": "New platform", "organization_ids": [org]})
+            }
+            ("POST", "/api/v1/sync/cases/batch") => json!({"items": [{"source_system": "matrix",
+                "external_id": unique_code(), "case": {"given_name": "Batch", "family_name": "Case"}}]}),
+            ("POST", "/api/v1/cases/{id}/erasure") => json!({"reason": "x"}),
+            ("PUT", "/api/v1/cases/{id}/legal-hold") => json!({"legal_hold": true, "reason": "x"}),
             ("POST", "/api/v1/transfers/{id}/status") => json!({"status": "cancelled"}),
             ("POST", "/api/v1/activations/{id}/status") => json!({"status": "cancelled", "reason": "x"}),
             ("POST", "/api/v1/assignments/{id}/status") => json!({"status": "confirmed"}),
@@ -361,7 +385,9 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 if operation == "GET /api/v1/activations/sla" {
                     path.push_str("?from=2026-01-01&to=2026-12-31");
                 }
-                let token = if operation == "POST /api/v1/auth/logout" {
+                let token = if operation == "POST /api/v1/auth/logout" && role == "integration" {
+                    app.integration_token(&[world.org(false)]).await
+                } else if operation == "POST /api/v1/auth/logout" {
                     // Logging out revokes refresh tokens only; use a throwaway login anyway.
                     app.user_token(role, world.org(false)).await
                 } else if operation == "PATCH /api/v1/me/professional" && role == "professional" {

@@ -27,6 +27,7 @@ mod operations;
 mod organizations;
 mod professionals;
 mod referrals;
+mod sync;
 mod token_attacks;
 mod transfers;
 mod two_nodes;

@@ -237,7 +237,7 @@ impl TestApp {
         }
     }
 
-    fn database(&self) -> sportello::db::Database {
+    pub fn database(&self) -> sportello::db::Database {
         sportello::db::Database::connect(
             &sportello::config::DatabaseUrl::parse(&self.database_url).unwrap(),
             1,
@@ -346,6 +346,31 @@ impl TestApp {
     pub async fn token(&self, username: &str, password: &str) -> String {
         let res = self.login(username, password).await;
         assert_eq!(res.status, 200, "login of {username} failed: {}", res.text);
+        res.body["access_token"].as_str().expect("access_token").to_string()
+    }
+
+    /// A new integration client acting for these organizations (made by the admin): (client id, secret).
+    pub async fn integration_client(&self, orgs: &[&str]) -> (String, String) {
+        let admin = self.admin_token().await;
+        let body = json!({"name": "Piattaforma distrettuale", "organization_ids": orgs});
+        let res = self.post("/api/v1/integration-clients", Some(&admin), &body).await;
+        assert_eq!(res.status, 201, "creating an integration client failed: {}", res.text);
+        let secret = res.body["client_secret"].as_str().expect("client_secret").to_string();
+        (res.body["client"]["id"].as_str().expect("client id").to_string(), secret)
+    }
+
+    /// The client-credentials grant (the response, whatever it is).
+    pub async fn client_login(&self, client_id: &str, secret: &str) -> TestResponse {
+        let body =
+            json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret});
+        self.post("/api/v1/auth/token", None, &body).await
+    }
+
+    /// An access token of a new integration client acting for these organizations.
+    pub async fn integration_token(&self, orgs: &[&str]) -> String {
+        let (id, secret) = self.integration_client(orgs).await;
+        let res = self.client_login(&id, &secret).await;
+        assert_eq!(res.status, 200, "client login failed: {}", res.text);
         res.body["access_token"].as_str().expect("access_token").to_string()
     }
 

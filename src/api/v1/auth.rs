@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::app::AppState;
+use crate::auth::clients;
 use crate::auth::principal::{Caller, request_meta};
 use crate::auth::session::{self, Origin, Session};
 use crate::error::{Error, Result};
@@ -19,6 +20,8 @@ use crate::http::{ApiJson, respond};
 pub enum GrantType {
     Password,
     RefreshToken,
+    /// A district platform's machine account: `client_id` + `client_secret`.
+    ClientCredentials,
 }
 
 /// RFC 6749 token request, as form fields or JSON.
@@ -42,9 +45,15 @@ pub struct TokenRequest {
     #[serde(default, deserialize_with = "crate::api::v1::patch::required")]
     #[schema(nullable = false)]
     pub scope: Option<String>,
-    /// Accepted for OAuth2 clients (Swagger UI sends it) and ignored.
-    #[schema(nullable = false)]
+    /// With the client_credentials grant, the integration client's id; accepted and ignored with the
+    /// other grants (Swagger UI sends it).
+    #[validate(length(min = 1, max = 64))]
+    #[schema(nullable = false, min_length = 1, max_length = 64, format = "sportello:no-nul")]
     pub client_id: Option<String>,
+    /// With the client_credentials grant.
+    #[validate(length(min = 1, max = 256))]
+    #[schema(nullable = false, min_length = 1, max_length = 256, format = "sportello:no-nul")]
+    pub client_secret: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,7 +67,9 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
-    /// Opaque, single use: each refresh returns a new one.
+    /// Opaque, single use: each refresh returns a new one. None with the client_credentials grant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub refresh_token: Option<String>,
 }
 
@@ -117,7 +128,8 @@ fn token_response(session: Session) -> HttpResponse {
 ///
 /// Password grant: `username` + `password` → a 15-minute access token and a refresh token.
 /// Refresh grant: `refresh_token` → new tokens (the old refresh token stops working; reusing it revokes
-/// the whole chain). Accepts `application/x-www-form-urlencoded` (OAuth2) and JSON. Five failed logins
+/// the whole chain). Client-credentials grant: an integration client's `client_id` + `client_secret` → a
+/// 15-minute access token with the `integration` role (no refresh token: ask again). Accepts `application/x-www-form-urlencoded` (OAuth2) and JSON. Five failed logins
 /// within 15 minutes lock the account for 15 minutes; every failure is the same 401.
 #[utoipa::path(
     tag = "auth",
@@ -179,6 +191,23 @@ pub async fn token(
                 ));
             };
             state.clone().db.run(move |c| session::refresh(c, &state.tokens, &token, &origin)).await?
+        }
+        GrantType::ClientCredentials => {
+            let (Some(id), Some(secret)) = (body.client_id, body.client_secret) else {
+                return Err(Error::invalid(
+                    "client_secret",
+                    "required",
+                    "the client_credentials grant needs client_id and client_secret",
+                ));
+            };
+            let (access_token, expires_in) = state
+                .clone()
+                .db
+                .run(move |c| clients::client_token(c, &state.tokens, &id, &secret, &origin))
+                .await?;
+            let response =
+                TokenResponse { access_token, token_type: "Bearer".into(), expires_in, refresh_token: None };
+            return Ok(HttpResponse::Ok().json(response));
         }
     };
     Ok(token_response(session))

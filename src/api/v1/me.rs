@@ -19,6 +19,9 @@ use crate::http::respond;
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse> {
+    if caller.principal.role == crate::domain::role::Role::Integration {
+        return Err(Error::Forbidden("an integration client is not a user: it has no profile".into()));
+    }
     let id = caller.principal.user_id.clone();
     // A token outliving its deactivated user is refused here too.
     let row =

@@ -10,6 +10,7 @@ pub mod consents;
 pub mod desks;
 pub mod family_members;
 pub mod grants;
+pub mod integration_clients;
 pub mod interventions;
 pub mod me;
 pub mod opening_hours;
@@ -20,6 +21,7 @@ pub mod protocols;
 pub mod providers;
 pub mod referrals;
 pub mod services;
+pub mod sync;
 pub mod transfers;
 pub mod users;
 
@@ -42,4 +44,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     assignments::routes(cfg);
     care::routes(cfg);
     audit_events::routes(cfg);
+    integration_clients::routes(cfg);
+    sync::routes(cfg);
 }

@@ -175,6 +175,7 @@ pub async fn create_user(
     let organization_id =
         b.organization_id.map(|o| o.to_string()).unwrap_or_else(|| caller.principal.organization_id.clone());
     policy::require_manage_organization(&caller.principal, &organization_id)?;
+    crate::domain::account::check_user_role(b.role)?;
     if !policy::may_grant_role(&caller.principal, b.role) {
         return Err(Error::Forbidden(format!("you may not create users with the {} role", b.role)));
     }
@@ -257,6 +258,7 @@ pub async fn update_user(
                     return Err(Error::Forbidden("only admins may change an admin".into()));
                 }
                 if let Some(role) = p.role {
+                    crate::domain::account::check_user_role(role)?;
                     if !policy::may_grant_role(&caller.principal, role) {
                         return Err(Error::Forbidden(format!("you may not grant the {role} role")));
                     }

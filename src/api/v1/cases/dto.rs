@@ -34,7 +34,7 @@ fn code<T: Code>(field: &str, v: Option<&str>) -> Result<Option<T>> {
     "permit_type": "work", "permit_number": null, "permit_expiry": "2027-03-31", "education": "upper_secondary",
     "employment": "unemployed", "housing": "rented", "needs": ["residence_permit", "language_course"],
     "notes": "Asks for help renewing the permit.", "restricted_notes": null, "source_system": null, "external_id": null,
-    "created_by": "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a11", "version": 1,
+    "created_by": "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a11", "legal_hold": false, "version": 1,
     "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-01-10T09:00:00Z"
 }))]
 pub struct Case {
@@ -86,6 +86,8 @@ pub struct Case {
     pub external_id: Option<String>,
     #[schema(format = Uuid)]
     pub created_by: String,
+    /// While true the person's data may not be erased (`PUT /cases/{id}/legal-hold`).
+    pub legal_hold: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -137,6 +139,7 @@ impl Case {
             external_id: r.external_id,
             created_by: r.created_by,
             version: r.version,
+            legal_hold: r.legal_hold,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
             possible_duplicates: None,

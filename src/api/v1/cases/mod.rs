@@ -2,6 +2,7 @@
 
 pub mod dto;
 pub mod duplicates;
+pub mod erasure;
 pub mod export;
 mod status;
 
@@ -32,7 +33,7 @@ fn codes<T: Code>(v: Option<T>) -> Option<String> {
 }
 
 /// The desk and the assignee must belong to the case's organization (and the assignee be active).
-fn check_links(
+pub(crate) fn check_links(
     c: &mut DbConnection,
     org: &str,
     desk_id: Option<&str>,
@@ -55,6 +56,105 @@ fn check_links(
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(Error::Validation(errors)) }
+}
+
+/// A new, open case of `org` made by `created_by`, filled from the intake form (its family aside).
+pub(crate) fn new_case_row(
+    org: &str,
+    created_by: &str,
+    b: &CreateCase,
+    now: chrono::NaiveDateTime,
+) -> Result<CaseRow> {
+    let mut row = CaseRow {
+        id: db::new_id(),
+        organization_id: org.to_string(),
+        desk_id: None,
+        assignee_id: None,
+        reference_code: String::new(),
+        status: CaseStatus::Open.as_str().to_string(),
+        closure_reason: None,
+        closure_note: None,
+        closed_at: None,
+        search_name: String::new(),
+        given_name: String::new(),
+        family_name: String::new(),
+        sex: None,
+        birth_date: None,
+        birth_place: None,
+        country_of_birth: None,
+        citizenship: None,
+        tax_code: None,
+        languages: String::new(),
+        phone: None,
+        email: None,
+        address: None,
+        residence_municipality: None,
+        arrival_date: None,
+        legal_status: None,
+        permit_type: None,
+        permit_number: None,
+        permit_expiry: None,
+        education: None,
+        employment: None,
+        housing: None,
+        needs: String::new(),
+        notes: None,
+        restricted_notes: b.restricted_notes.clone(),
+        source_system: b.source_system.clone(),
+        external_id: b.external_id.clone(),
+        created_by: created_by.to_string(),
+        deleted_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        legal_hold: false,
+        erased_at: None,
+    };
+    set_from_form(&mut row, b)?;
+    Ok(row)
+}
+
+/// Every field of the intake form (family, restricted notes and external id aside) onto the row, absent
+/// ones cleared: what creating a case and a platform's full PUT both mean.
+pub(crate) fn set_from_form(row: &mut CaseRow, b: &CreateCase) -> Result<()> {
+    row.desk_id = b.desk_id.map(|d| d.to_string());
+    row.assignee_id = b.assignee_id.map(|a| a.to_string());
+    row.search_name = search_key(&format!("{} {}", b.given_name, b.family_name));
+    row.given_name = clean(&b.given_name);
+    row.family_name = clean(&b.family_name);
+    row.sex = codes(b.sex);
+    row.birth_date = b.birth_date;
+    row.birth_place = b.birth_place.as_deref().map(clean);
+    row.country_of_birth = b.country_of_birth.as_deref().map(normalize_country);
+    row.citizenship = b.citizenship.as_deref().map(normalize_country);
+    row.tax_code = b.tax_code.as_deref().map(normalize_tax_code);
+    row.languages = db::to_json_text(&normalize_languages(&b.languages))?;
+    row.phone = b.phone.clone();
+    row.email = b.email.clone();
+    row.address = b.address.clone();
+    row.residence_municipality = b.residence_municipality.as_deref().map(clean);
+    row.arrival_date = b.arrival_date;
+    row.legal_status = codes(b.legal_status);
+    row.permit_type = codes(b.permit_type);
+    row.permit_number = b.permit_number.clone();
+    row.permit_expiry = b.permit_expiry;
+    row.education = codes(b.education);
+    row.employment = codes(b.employment);
+    row.housing = codes(b.housing);
+    row.needs = db::to_json_text(&distinct(b.needs.clone()))?;
+    row.notes = b.notes.clone();
+    Ok(())
+}
+
+/// Checks a new case's desk and assignee, gives it its reference code, inserts it and records it.
+pub(crate) fn insert_new(c: &mut DbConnection, caller: &Caller, row: &mut CaseRow) -> Result<()> {
+    check_links(c, &row.organization_id, row.desk_id.as_deref(), row.assignee_id.as_deref())?;
+    let organization = db::organizations::get(c, &row.organization_id)?;
+    let year = reference_year(row.created_at);
+    row.reference_code =
+        reference_code(&organization.code, year, repo::next_reference_number(c, &row.organization_id, year)?);
+    repo::insert(c, row)?;
+    audit::record(c, &AuditEvent::by(caller, "case.create", "case", Some(&row.id)).case(&row.id))
 }
 
 /// List and search cases
@@ -134,51 +234,8 @@ pub async fn create_case(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::CaseCreate)?;
     let b = body.into_inner();
-    let now = db::now();
     let org = caller.principal.organization_id.clone();
-    let mut row = CaseRow {
-        id: db::new_id(),
-        organization_id: org.clone(),
-        desk_id: b.desk_id.map(|d| d.to_string()),
-        assignee_id: b.assignee_id.map(|a| a.to_string()),
-        reference_code: String::new(),
-        status: CaseStatus::Open.as_str().to_string(),
-        closure_reason: None,
-        closure_note: None,
-        closed_at: None,
-        search_name: search_key(&format!("{} {}", b.given_name, b.family_name)),
-        given_name: clean(&b.given_name),
-        family_name: clean(&b.family_name),
-        sex: codes(b.sex),
-        birth_date: b.birth_date,
-        birth_place: b.birth_place.as_deref().map(clean),
-        country_of_birth: b.country_of_birth.as_deref().map(normalize_country),
-        citizenship: b.citizenship.as_deref().map(normalize_country),
-        tax_code: b.tax_code.as_deref().map(normalize_tax_code),
-        languages: db::to_json_text(&normalize_languages(&b.languages))?,
-        phone: b.phone,
-        email: b.email,
-        address: b.address,
-        residence_municipality: b.residence_municipality.as_deref().map(clean),
-        arrival_date: b.arrival_date,
-        legal_status: codes(b.legal_status),
-        permit_type: codes(b.permit_type),
-        permit_number: b.permit_number,
-        permit_expiry: b.permit_expiry,
-        education: codes(b.education),
-        employment: codes(b.employment),
-        housing: codes(b.housing),
-        needs: db::to_json_text(&distinct(b.needs))?,
-        notes: b.notes,
-        restricted_notes: b.restricted_notes,
-        source_system: b.source_system,
-        external_id: b.external_id,
-        created_by: caller.principal.user_id.clone(),
-        deleted_at: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
+    let row = new_case_row(&org, &caller.principal.user_id, &b, db::now())?;
     let family: Vec<_> = b
         .family_members
         .into_iter()
@@ -189,16 +246,8 @@ pub async fn create_case(
         .db
         .run(move |c| {
             db::write_tx(c, |c| {
-                check_links(c, &org, row.desk_id.as_deref(), row.assignee_id.as_deref())?;
-                let organization = db::organizations::get(c, &org)?;
-                let year = reference_year(now);
-                row.reference_code =
-                    reference_code(&organization.code, year, repo::next_reference_number(c, &org, year)?);
-                repo::insert(c, &row)?;
-                audit::record(
-                    c,
-                    &AuditEvent::by(&audit_caller, "case.create", "case", Some(&row.id)).case(&row.id),
-                )?;
+                let mut row = row;
+                insert_new(c, &audit_caller, &mut row)?;
                 for member in &family {
                     db::family_members::insert(c, member)?;
                     audit::record(
@@ -408,6 +457,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(status::change_status)
             .service(delete_case)
             .service(export::export_case)
+            .service(erasure::erase_case)
+            .service(erasure::set_legal_hold)
             // Nested resources live in the same scope: actix does not fall through to a second "/cases" scope.
             .configure(crate::api::v1::family_members::routes)
             .configure(crate::api::v1::interventions::routes)

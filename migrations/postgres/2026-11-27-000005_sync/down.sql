@@ -1,0 +1,15 @@
+DROP TRIGGER activations_changes ON activations;
+DROP TRIGGER referrals_changes ON referrals;
+DROP TRIGGER interventions_changes ON interventions;
+DROP TRIGGER family_members_changes ON family_members;
+DROP TRIGGER cases_changes ON cases;
+DROP FUNCTION record_activation_change();
+DROP FUNCTION record_case_row_change();
+DROP FUNCTION record_case_change();
+DROP FUNCTION change_kind(TIMESTAMP, TIMESTAMP);
+DROP TABLE changes;
+DROP TABLE change_counter;
+DROP INDEX cases_closed;
+ALTER TABLE cases DROP COLUMN erased_at;
+ALTER TABLE cases DROP COLUMN legal_hold;
+DROP TABLE integration_clients;

@@ -1,0 +1,17 @@
+DROP TRIGGER activations_updated;
+DROP TRIGGER activations_created;
+DROP TRIGGER referrals_updated;
+DROP TRIGGER referrals_created;
+DROP TRIGGER interventions_updated;
+DROP TRIGGER interventions_created;
+DROP TRIGGER family_members_updated;
+DROP TRIGGER family_members_created;
+DROP TRIGGER cases_updated;
+DROP TRIGGER cases_transferred;
+DROP TRIGGER cases_created;
+DROP TABLE changes;
+DROP TABLE change_counter;
+DROP INDEX cases_closed;
+ALTER TABLE cases DROP COLUMN erased_at;
+ALTER TABLE cases DROP COLUMN legal_hold;
+DROP TABLE integration_clients;

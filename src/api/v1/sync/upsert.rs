@@ -1,0 +1,409 @@
+//! Upserts by the id a case has in a district platform: `PUT /sync/cases/{source_system}/{external_id}` one
+//! at a time, `POST /sync/cases/batch` up to 1 000 at once with a result per item.
+
+use actix_web::{HttpRequest, HttpResponse, post, put, web};
+use diesel::Connection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::api::v1::cases::{self, Case, CreateCase};
+use crate::app::AppState;
+use crate::auth::{Action, policy, principal::Caller};
+use crate::db::changes::FeedScope;
+use crate::db::{self, DbConnection, audit, audit::AuditEvent, cases::CaseRow};
+use crate::error::{Error, Result};
+use crate::http::json::{is_json, parse_json, parse_json_keeping_nul, read_body};
+use crate::http::problem::Problem;
+use crate::http::{ApiJson, ApiQuery, IfMatch, respond};
+
+pub const MAX_BATCH: usize = 1000;
+/// A batch of 1 000 full intake forms stays well under this.
+const BATCH_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Created,
+    Updated,
+    /// The case already held exactly these values: nothing written, no new version, no feed entry.
+    Unchanged,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UpsertQuery {
+    /// The organization that owns a case created here; one the caller acts for (default: its first).
+    #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10")]
+    pub organization_id: Option<uuid::Uuid>,
+}
+
+/// Letters, digits and `.`, `_`, `:`, `-`, starting with a letter or digit: safe in a URL path as it is
+/// (the `pattern` of the path parameters and batch items says the same).
+fn validate_key(v: &str) -> std::result::Result<(), validator::ValidationError> {
+    let mut chars = v.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-')) {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("format")
+            .with_message("letters, digits, '.', '_', ':' or '-', starting with a letter or digit".into()))
+    }
+}
+
+/// An id in the source system: what the path and batch items carry.
+#[derive(Debug, Deserialize, Validate)]
+struct ExternalKey {
+    #[validate(length(min = 1, max = 64), custom(function = "validate_key"))]
+    source_system: String,
+    #[validate(length(min = 1, max = 128), custom(function = "validate_key"))]
+    external_id: String,
+}
+
+/// What a platform's PUT may not carry: family members and restricted notes have their own ways in, and an
+/// external id in the body must be the one in the path.
+fn check_form(key: &ExternalKey, form: &CreateCase) -> Result<()> {
+    let mut errors = Vec::new();
+    if !form.family_members.is_empty() {
+        errors.push(crate::error::FieldError::new(
+            "family_members",
+            "not_supported",
+            "sync upserts carry the case only; add family members with POST /cases/{id}/family-members",
+        ));
+    }
+    if form.restricted_notes.is_some() {
+        errors.push(crate::error::FieldError::new(
+            "restricted_notes",
+            "not_supported",
+            "restricted notes are written by the owner organization's people only",
+        ));
+    }
+    if form.source_system.as_deref().is_some_and(|s| s != key.source_system)
+        || form.external_id.as_deref().is_some_and(|e| e != key.external_id)
+    {
+        errors.push(crate::error::FieldError::new(
+            "external_id",
+            "mismatch",
+            "source_system and external_id in the body must be those of the path (or absent)",
+        ));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(Error::Validation(errors)) }
+}
+
+/// The organization a new case goes to: the one named (already checked to be in scope), else the first.
+fn owner_for(caller: &Caller, scope: &FeedScope, named: Option<&str>) -> Result<String> {
+    match (named, scope) {
+        (Some(org), _) => Ok(org.to_string()),
+        (None, FeedScope::Organizations(orgs)) => {
+            orgs.first().cloned().ok_or_else(|| Error::internal("sync scope", "no organization"))
+        }
+        (None, FeedScope::All) => Ok(caller.principal.organization_id.clone()),
+    }
+}
+
+/// One upsert, inside the caller's transaction.
+fn upsert(
+    c: &mut DbConnection,
+    caller: &Caller,
+    scope: &FeedScope,
+    key: &ExternalKey,
+    form: &CreateCase,
+    expected: Option<i64>,
+    named_owner: Option<&str>,
+) -> Result<(Outcome, CaseRow)> {
+    check_form(key, form)?;
+    if named_owner.is_some_and(|o| !scope.includes(o)) {
+        return Err(Error::Forbidden("the caller does not act for that organization".into()));
+    }
+    let Some(mut row) = db::cases::find_by_external(c, &key.source_system, &key.external_id)? else {
+        if expected.is_some() {
+            return Err(Error::PreconditionFailed);
+        }
+        let owner = owner_for(caller, scope, named_owner)?;
+        let mut row = cases::new_case_row(&owner, &caller.principal.user_id, form, db::now())?;
+        row.source_system = Some(key.source_system.clone());
+        row.external_id = Some(key.external_id.clone());
+        cases::insert_new(c, caller, &mut row)?;
+        return Ok((Outcome::Created, row));
+    };
+    if row.deleted_at.is_some() {
+        return Err(Error::conflict("case_deleted", "the case with this external id was deleted or erased"));
+    }
+    if !scope.includes(&row.organization_id) {
+        return Err(Error::conflict(
+            "external_id_taken",
+            "this external id belongs to a case of an organization the caller does not act for",
+        ));
+    }
+    if named_owner.is_some_and(|o| o != row.organization_id) {
+        return Err(Error::conflict("owner_mismatch", "the case is owned by another organization"));
+    }
+    crate::http::etag::check_version(expected, row.version)?;
+    let before = row.clone();
+    cases::set_from_form(&mut row, form)?;
+    if row == before {
+        return Ok((Outcome::Unchanged, row));
+    }
+    cases::check_links(c, &row.organization_id, row.desk_id.as_deref(), row.assignee_id.as_deref())?;
+    row.version += 1;
+    row.updated_at = db::now();
+    db::cases::save(c, &row, before.version)?;
+    audit::record(c, &AuditEvent::by(caller, "case.update", "case", Some(&row.id)).case(&row.id))?;
+    Ok((Outcome::Updated, row))
+}
+
+fn path_key(source_system: String, external_id: String) -> Result<ExternalKey> {
+    let key = ExternalKey { source_system, external_id };
+    key.validate()?;
+    Ok(key)
+}
+
+/// Create or update a case by its external id
+///
+/// The whole intake form (family members and restricted notes aside): absent fields are cleared. Creates
+/// the case when no case has this `(source_system, external_id)` — in `organization_id`, or the caller's
+/// first organization — and updates it otherwise. With `If-Match` the update happens only at that version
+/// (412 otherwise; on a case that does not exist yet, 412 too). Sending the same form again changes nothing
+/// (200, same version, no feed entry). 409 when the id belongs to a deleted case or to another
+/// organization's. Integration clients, coordinators (their organization) and admins.
+#[utoipa::path(
+    tag = "sync",
+    params(("source_system" = String, Path, description = "The platform's name", min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9._:-]*$", example = "csi-crema"),
+        ("external_id" = String, Path, description = "The case's id there", min_length = 1, max_length = 128, pattern = "^[A-Za-z0-9][A-Za-z0-9._:-]*$", example = "CSI-2026-000417"),
+        UpsertQuery,
+        ("If-Match" = Option<String>, Header, description = "Update only at this version (the ETag)")),
+    request_body = CreateCase,
+    responses((status = 200, description = "Updated, or unchanged", body = Case, headers(("ETag" = String))),
+        (status = 201, description = "Created", body = Case, headers(("Location" = String), ("ETag" = String))),
+        (status = 409, description = "The id belongs to a deleted case or another organization's", body = crate::http::Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[put("/cases/{source_system}/{external_id}")]
+pub async fn put_case(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    query: ApiQuery<UpsertQuery>,
+    if_match: IfMatch,
+    body: ApiJson<CreateCase>,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::SyncWrite)?;
+    let (source_system, external_id) = path.into_inner();
+    let key = path_key(source_system, external_id)?;
+    let (expected, form) = (if_match.optional()?, body.into_inner());
+    let named = query.into_inner().organization_id.map(|o| o.to_string());
+    let (outcome, row) = state
+        .db
+        .run(move |c| {
+            let scope = super::sync_scope(c, &caller.principal)?;
+            db::write_tx(c, |c| upsert(c, &caller, &scope, &key, &form, expected, named.as_deref()))
+        })
+        .await?;
+    let (id, version) = (row.id.clone(), row.version);
+    let case = Case::from_row(row, false)?;
+    Ok(match outcome {
+        Outcome::Created => respond::created(format!("/api/v1/cases/{id}"), &case, version),
+        Outcome::Updated | Outcome::Unchanged => respond::ok_versioned(&case, version),
+    })
+}
+
+/// One item of a batch.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "source_system": "csi-crema", "external_id": "CSI-2026-000417", "if_match": null,
+    "case": {"given_name": "Amina", "family_name": "Diallo", "citizenship": "SN", "needs": ["residence_permit"]}
+}))]
+pub struct BatchItem {
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+    pub source_system: String,
+    #[schema(min_length = 1, max_length = 128, pattern = "^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+    pub external_id: String,
+    /// Update only at this version (as `If-Match` does for one case).
+    pub if_match: Option<i64>,
+    /// The owner of a case created by this item (default: the caller's first organization).
+    pub organization_id: Option<uuid::Uuid>,
+    pub case: CreateCase,
+}
+
+/// A batch of upserts. Items are judged one by one, so the list accepts any value: an item that is not a
+/// well-formed `BatchItem` is reported as `invalid` in its result and the others still apply.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"items": [{
+    "source_system": "csi-crema", "external_id": "CSI-2026-000417",
+    "case": {"given_name": "Amina", "family_name": "Diallo", "citizenship": "SN", "needs": ["residence_permit"]}
+}]}))]
+pub struct BatchRequest {
+    /// 1 to 1 000 items, each a `BatchItem`, applied in order; each stands alone.
+    #[schema(min_items = 1, max_items = 1000)]
+    pub items: Vec<serde_json::Value>,
+}
+
+/// How an item ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Created,
+    Updated,
+    Unchanged,
+    /// 409 or 412: the id belongs to a deleted or foreign case, or the version moved on.
+    Conflict,
+    /// Any other 4xx: the item's problem says what is wrong.
+    Invalid,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemResult {
+    /// Position of the item in the request, from 0.
+    pub index: usize,
+    pub source_system: Option<String>,
+    pub external_id: Option<String>,
+    pub status: ItemStatus,
+    #[schema(format = Uuid)]
+    pub case_id: Option<String>,
+    pub version: Option<i64>,
+    /// Why the item was not applied (`errors` name fields inside the item's `case`).
+    pub problem: Option<Problem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "created": 1, "updated": 0, "unchanged": 0, "conflict": 0, "invalid": 1,
+    "results": [
+        {"index": 0, "source_system": "csi-crema", "external_id": "CSI-2026-000417", "status": "created",
+         "case_id": "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a30", "version": 1, "problem": null},
+        {"index": 1, "source_system": "csi-crema", "external_id": "CSI-2026-000418", "status": "invalid",
+         "case_id": null, "version": null, "problem": {"type": "urn:sportello:problem:validation",
+         "title": "Invalid input", "status": 422, "detail": "1 field is invalid",
+         "errors": [{"field": "case/birth_date", "code": "in_future", "message": "must not be in the future"}]}}
+    ]
+}))]
+pub struct BatchResult {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub conflict: usize,
+    pub invalid: usize,
+    pub results: Vec<ItemResult>,
+}
+
+/// An item, parsed and validated; a problem names fields as `case/...` inside the item.
+fn parse_item(value: &serde_json::Value) -> Result<(ExternalKey, BatchItem)> {
+    let bytes = serde_json::to_vec(value).map_err(|e| Error::internal("batch item", e))?;
+    let item: BatchItem = parse_json(&bytes)?;
+    let key =
+        ExternalKey { source_system: item.source_system.clone(), external_id: item.external_id.clone() };
+    key.validate()?;
+    item.case.validate().map_err(|e| match Error::from(e) {
+        Error::Validation(errors) => Error::Validation(
+            errors
+                .into_iter()
+                .map(|mut f| {
+                    f.field = if f.field.is_empty() { "case".into() } else { format!("case/{}", f.field) };
+                    f
+                })
+                .collect(),
+        ),
+        other => other,
+    })?;
+    Ok((key, item))
+}
+
+fn status_of(error: &Error) -> ItemStatus {
+    match error.problem().status {
+        409 | 412 => ItemStatus::Conflict,
+        _ => ItemStatus::Invalid,
+    }
+}
+
+/// Create or update up to 1 000 cases
+///
+/// Each item is what `PUT /sync/cases/{source_system}/{external_id}` takes, applied in order in its own
+/// savepoint: an invalid or conflicting item is reported and skipped, never rejecting or half-writing the
+/// others. The answer is 200 with a result per item whenever the batch itself is well formed.
+#[utoipa::path(
+    tag = "sync",
+    request_body = BatchRequest,
+    responses((status = 200, description = "A result per item", body = BatchResult),
+        (status = 413, description = "Body over 16 MiB", body = crate::http::Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/cases/batch")]
+pub async fn batch(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    policy::require(&caller.principal, Action::SyncWrite)?;
+    if !is_json(&req) {
+        return Err(Error::UnsupportedMediaType("send the batch as application/json".into()));
+    }
+    let bytes = read_body(&req, &mut payload.into_inner(), BATCH_BODY_LIMIT).await?;
+    let raw: BatchRequest = parse_json_keeping_nul(&bytes)?;
+    if raw.items.is_empty() || raw.items.len() > MAX_BATCH {
+        return Err(Error::invalid("items", "length", "1 to 1000 items"));
+    }
+    let instance = req.path().to_string();
+    let result = state
+        .db
+        .run(move |c| {
+            let scope = super::sync_scope(c, &caller.principal)?;
+            db::write_tx(c, |c| {
+                let mut results = Vec::with_capacity(raw.items.len());
+                for (index, value) in raw.items.iter().enumerate() {
+                    let name = |field: &str| value.get(field).and_then(|v| v.as_str()).map(str::to_string);
+                    let applied = parse_item(value).and_then(|(key, item)| {
+                        let owner = item.organization_id.map(|o| o.to_string());
+                        // A savepoint: a failing item leaves nothing behind, the batch goes on.
+                        c.transaction(|c| {
+                            upsert(c, &caller, &scope, &key, &item.case, item.if_match, owner.as_deref())
+                        })
+                    });
+                    results.push(match applied {
+                        Ok((outcome, row)) => ItemResult {
+                            index,
+                            source_system: name("source_system"),
+                            external_id: name("external_id"),
+                            status: match outcome {
+                                Outcome::Created => ItemStatus::Created,
+                                Outcome::Updated => ItemStatus::Updated,
+                                Outcome::Unchanged => ItemStatus::Unchanged,
+                            },
+                            case_id: Some(row.id),
+                            version: Some(row.version),
+                            problem: None,
+                        },
+                        Err(e @ (Error::Internal(_) | Error::Unavailable(_))) => return Err(e),
+                        Err(e) => {
+                            let mut problem = e.problem();
+                            problem.instance = Some(instance.clone());
+                            ItemResult {
+                                index,
+                                source_system: name("source_system"),
+                                external_id: name("external_id"),
+                                status: status_of(&e),
+                                case_id: None,
+                                version: None,
+                                problem: Some(problem),
+                            }
+                        }
+                    });
+                }
+                Ok(results)
+            })
+        })
+        .await?;
+    let count = |s: ItemStatus| result.iter().filter(|r| r.status == s).count();
+    let body = BatchResult {
+        created: count(ItemStatus::Created),
+        updated: count(ItemStatus::Updated),
+        unchanged: count(ItemStatus::Unchanged),
+        conflict: count(ItemStatus::Conflict),
+        invalid: count(ItemStatus::Invalid),
+        results: result,
+    };
+    Ok(respond::ok(&body))
+}
