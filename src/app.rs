@@ -26,10 +26,25 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
 }
 
-/// A server bound to its port, ready to run.
+/// A server bound to its port, ready to run, with its background tasks (housekeeping, webhook worker).
 pub struct Application {
     server: Server,
     port: u16,
+    background: Vec<actix_web::rt::task::JoinHandle<()>>,
+}
+
+/// Stops a running [`Application`]: its background tasks at once, then the server, gracefully.
+#[derive(Clone)]
+pub struct StopHandle {
+    server: actix_web::dev::ServerHandle,
+    background: Vec<tokio::task::AbortHandle>,
+}
+
+impl StopHandle {
+    pub async fn stop(&self) {
+        self.background.iter().for_each(|task| task.abort());
+        self.server.stop(true).await;
+    }
 }
 
 impl Application {
@@ -68,7 +83,15 @@ impl Application {
             metrics: Default::default(),
             clock,
         });
-        spawn_housekeeping(state.db.clone());
+        let background = vec![
+            spawn_housekeeping(state.db.clone()),
+            crate::webhooks::spawn(
+                state.db.clone(),
+                state.clock.clone(),
+                state.settings.webhook_allow_private,
+                state.settings.webhook_poll,
+            ),
+        ];
         let spec = crate::openapi::document();
         let routes = web::Data::new(fallback::RouteTable::from_openapi(&spec));
 
@@ -95,20 +118,29 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
-        Ok(Application { server, port })
+        Ok(Application { server, port, background })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle {
+            server: self.server.handle(),
+            background: self.background.iter().map(|task| task.abort_handle()).collect(),
+        }
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.background.iter().for_each(|task| task.abort());
+        result
     }
 }
 
 /// Hourly: forget Idempotency-Keys past their retention.
-fn spawn_housekeeping(db: Database) {
+fn spawn_housekeeping(db: Database) -> actix_web::rt::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
         loop {
@@ -119,7 +151,7 @@ fn spawn_housekeeping(db: Database) {
                 Err(e) => log::warn!("idempotency key purge failed: {e}"),
             }
         }
-    });
+    })
 }
 
 async fn redirect_to_swagger() -> HttpResponse {

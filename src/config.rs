@@ -51,6 +51,11 @@ pub struct Settings {
     pub login_rate_per_minute: u32,
     /// Days after closure after which `sportello retention --apply` anonymises a case.
     pub retention_days: u32,
+    /// Admit webhook URLs over plain http and to private, loopback and link-local addresses (closed
+    /// networks, tests). Off by default: a subscription could otherwise reach internal services (SSRF).
+    pub webhook_allow_private: bool,
+    /// How often the webhook worker looks for new changes and due deliveries.
+    pub webhook_poll: std::time::Duration,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -135,6 +140,18 @@ impl Settings {
         let retention_days =
             parse_number(var("SPORTELLO_RETENTION_DAYS"), "SPORTELLO_RETENTION_DAYS", 3650, 1, 36_500)?
                 as u32;
+        let webhook_allow_private = match var("SPORTELLO_WEBHOOK_ALLOW_PRIVATE").as_deref() {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(_) => return Err(bad("SPORTELLO_WEBHOOK_ALLOW_PRIVATE", "expected true or false")),
+        };
+        let webhook_poll = std::time::Duration::from_millis(parse_number(
+            var("SPORTELLO_WEBHOOK_POLL_MS"),
+            "SPORTELLO_WEBHOOK_POLL_MS",
+            1000,
+            10,
+            60_000,
+        )? as u64);
         Ok(Settings {
             database,
             bind,
@@ -148,6 +165,8 @@ impl Settings {
             jwt_audience: var("SPORTELLO_JWT_AUDIENCE").unwrap_or_else(|| "sportello-api".into()),
             login_rate_per_minute,
             retention_days,
+            webhook_allow_private,
+            webhook_poll,
         })
     }
 }

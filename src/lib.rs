@@ -14,3 +14,4 @@ pub mod error;
 pub mod http;
 pub mod openapi;
 pub mod retention;
+pub mod webhooks;

@@ -44,6 +44,7 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
         (name = "audit", description = "The append-only audit trail: who did what to which record"),
         (name = "integration", description = "Machine accounts of district platforms (client-credentials grant)"),
         (name = "sync", description = "Keeping a platform's copy in step: the change feed and upserts by external id"),
+        (name = "webhooks", description = "Signed notifications of an organization's changes, with their deliveries"),
         (name = "health", description = "Probes")
     ),
     // A batch's items are judged one by one, so its schema takes any value; this names what an item should be.

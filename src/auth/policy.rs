@@ -79,6 +79,8 @@ pub enum Action {
     SyncRead,
     /// Create or update cases by their id in an external system, one by one or in batches.
     SyncWrite,
+    /// Subscribe an organization's systems to its changes (webhooks), and follow their deliveries.
+    WebhookManage,
 }
 
 /// Function-level table: role × action.

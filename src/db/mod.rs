@@ -24,6 +24,7 @@ pub mod schema;
 pub mod services;
 pub mod transfers;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Duration;
 

@@ -26,5 +26,6 @@ pub mod role;
 pub mod tax_code;
 pub mod text;
 pub mod transfer;
+pub mod webhook;
 
 pub use code_enum::{Code, distinct};

@@ -261,6 +261,17 @@ impl World {
                     assert_eq!(res.status, 201, "fixture client: {}", res.text);
                     res.body["client"]["id"].as_str().unwrap().to_string()
                 }
+                t if t.starts_with("/api/v1/webhooks/") => {
+                    let body = json!({"organization_id": org, "url": "https://platform.example.org/hooks",
+                        "event_types": ["case.created"]});
+                    let res = app.post("/api/v1/webhooks", Some(&self.admin), &body).await;
+                    assert_eq!(res.status, 201, "fixture webhook: {}", res.text);
+                    let id = res.body["webhook"]["id"].as_str().unwrap().to_string();
+                    if t.contains("{delivery_id}") {
+                        path = path.replace("{delivery_id}", &failed_delivery(app, &id));
+                    }
+                    id
+                }
                 t if t.starts_with("/api/v1/transfers/") => {
                     let case = self.case(app, foreign).await;
                     let body = json!({"case_id": case, "kind": "offer", "to_organization_id": self.third, "reason": "x"});
@@ -292,6 +303,10 @@ impl World {
                 "to_organization_id": self.third, "reason": "x"})
             }
             ("POST", "/api/v1/referrals/{id}/status") => json!({"status": "received"}),
+            ("POST", "/api/v1/webhooks") => {
+                json!({"url": "https://platform.example.org/hooks", "event_types": ["case.created"]})
+            }
+            ("PATCH", t) if t.starts_with("/api/v1/webhooks") => json!({"active": false}),
             ("POST", "/api/v1/integration-clients") => {
                 json!({"name": "New platform", "organization_ids": [org]})
             }
@@ -342,6 +357,34 @@ impl World {
         };
         (path, body)
     }
+}
+
+/// A given-up delivery queued straight into the database: the worker never picks it up on its own, so a
+/// re-send cannot find it in flight.
+fn failed_delivery(app: &TestApp, webhook_id: &str) -> String {
+    use sportello::db::webhooks::{self, DeliveryRow};
+    let mut conn = app.database().get().unwrap();
+    let cursor = webhooks::find(&mut conn, webhook_id, None).unwrap().unwrap().feed_cursor;
+    let now = chrono::Utc::now().naive_utc();
+    let id = uuid::Uuid::now_v7().to_string();
+    let delivery = DeliveryRow {
+        id: id.clone(),
+        subscription_id: webhook_id.to_string(),
+        sequence: cursor + 1,
+        event_type: "case.created".into(),
+        payload: json!({"id": id, "type": "case.created"}).to_string(),
+        status: webhooks::FAILED.into(),
+        attempts: 15,
+        next_attempt_at: None,
+        lease_until: None,
+        last_attempt_at: Some(now),
+        last_status_code: Some(503),
+        last_error: Some("answered 503".into()),
+        delivered_at: None,
+        created_at: now,
+    };
+    assert!(webhooks::enqueue(&mut conn, webhook_id, cursor, cursor, &[delivery]).unwrap());
+    id
 }
 
 fn activation_body() -> Value {

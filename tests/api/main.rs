@@ -32,3 +32,4 @@ mod token_attacks;
 mod transfers;
 mod two_nodes;
 mod users;
+mod webhooks;

@@ -61,6 +61,8 @@ pub struct TestApp {
     /// The application's clock for deadlines and overdue: it stands still until a test sets or advances it.
     #[allow(dead_code)]
     pub clock: sportello::clock::Clock,
+    /// Stops the server and its background tasks (a restart is a stop and a new app on the same database).
+    stop: Option<sportello::app::StopHandle>,
 }
 
 impl Drop for TestApp {
@@ -188,6 +190,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         pg,
         database_url: database_url.clone(),
         clock: sportello::clock::Clock::manual(chrono::Utc::now().naive_utc()),
+        stop: None,
     };
     let settings = Settings::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
         .expect("test settings are valid");
@@ -195,11 +198,20 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         .unwrap_or_else(|e| panic!("the app did not start: {e}"));
     app.port = application.port();
     app.address = format!("http://127.0.0.1:{}", app.port);
+    app.stop = Some(application.stop_handle());
     actix_web::rt::spawn(application.run_until_stopped());
     app
 }
 
 impl TestApp {
+    /// Stops the server and its background work, as a process shutdown would; the database stays.
+    #[allow(dead_code)]
+    pub async fn stop(&self) {
+        if let Some(stop) = &self.stop {
+            stop.stop().await;
+        }
+    }
+
     /// How many audit events with this action were recorded, read straight from the database.
     pub fn audit_count(&self, action: &str, case_id: Option<&str>) -> i64 {
         use diesel::prelude::*;

@@ -24,6 +24,7 @@ pub mod services;
 pub mod sync;
 pub mod transfers;
 pub mod users;
+pub mod webhooks;
 
 /// Every `/api/v1` route; utoipa-actix-web collects their OpenAPI paths from the same calls.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -46,4 +47,5 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     audit_events::routes(cfg);
     integration_clients::routes(cfg);
     sync::routes(cfg);
+    webhooks::routes(cfg);
 }
