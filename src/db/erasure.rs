@@ -93,10 +93,13 @@ pub fn erase_case(conn: &mut DbConnection, case_id: &str, now: NaiveDateTime) ->
     diesel::update(re::table.filter(re::referral_id.eq_any(referrals)))
         .set((re::reason.eq(None::<String>), re::note.eq(None::<String>)))
         .execute(conn)?;
+    // An override's reason stays present (replaced, not emptied): a referral needs a consent or an override.
+    diesel::update(r::table.filter(r::case_id.eq(&id)).filter(r::consent_override_reason.is_not_null()))
+        .set(r::consent_override_reason.eq(ERASED))
+        .execute(conn)?;
     diesel::update(r::table.filter(r::case_id.eq(&id)))
         .set((
             r::reason.eq(ERASED),
-            r::consent_override_reason.eq(None::<String>),
             r::status_reason.eq(None::<String>),
             r::version.eq(r::version + 1),
             r::updated_at.eq(now),

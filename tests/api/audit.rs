@@ -57,8 +57,16 @@ async fn a_scripted_scenario_leaves_every_read_write_login_override_and_transfer
     )
     .await
     .expect_status(200);
+    // The new owner exports what is held about the person, holds the file for a dispute, then erases it.
+    app.get(&format!("{url}/export"), Some(&caritas.coordinator)).await.expect_status(200);
+    let hold = |on: bool| json!({"legal_hold": on, "reason": "Appeal pending"});
+    app.put(&format!("{url}/legal-hold"), Some(&caritas.coordinator), &hold(true)).await.expect_status(204);
+    app.put(&format!("{url}/legal-hold"), Some(&caritas.coordinator), &hold(false)).await.expect_status(204);
+    let erase = json!({"reason": "Request under art. 17 GDPR received 2026-11-20"});
+    app.post(&format!("{url}/erasure"), Some(&caritas.coordinator), &erase).await.expect_status(204);
 
-    // The case's trail, in order: every write and every read of it, the override and the transfer.
+    // The case's trail, in order: every write and every read of it, the override, the transfer, the export,
+    // the hold and the erasure.
     let of_case = trail(&app, &admin, &format!("case_id={case}&limit=100")).await;
     assert_eq!(
         actions(&of_case),
@@ -73,7 +81,11 @@ async fn a_scripted_scenario_leaves_every_read_write_login_override_and_transfer
             "referral.create",
             "transfer.create",
             "case.transfer",
-            "transfer.status"
+            "transfer.status",
+            "case.export",
+            "case.legal_hold",
+            "case.legal_hold",
+            "case.erase"
         ]
     );
     // A list names the cases it showed, by id.

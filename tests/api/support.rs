@@ -308,6 +308,12 @@ impl TestApp {
     }
 
     /// JSON merge patch, with `If-Match` when given.
+    #[allow(dead_code)]
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> TestResponse {
+        let bytes = serde_json::to_vec(body).expect("serializable body");
+        self.send_raw(Method::PUT, path, token, Some("application/json"), bytes, &[]).await
+    }
+
     pub async fn patch(
         &self,
         path: &str,

@@ -19,7 +19,7 @@ use crate::http::{ApiJson, respond};
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "Request of the person under art. 17 GDPR, received 2026-11-20"}))]
 pub struct EraseCase {
-    /// Why (kept in the audit trail).
+    /// Why, e.g. the request it answers: it stays in the audit trail after the erasure, so name no person.
     #[validate(length(min = 1, max = 500), custom(function = "validate_text"))]
     #[schema(min_length = 1, max_length = 500, format = "sportello:text")]
     pub reason: String,
