@@ -48,7 +48,7 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
         (name = "health", description = "Probes")
     ),
     // A batch's items are judged one by one, so its schema takes any value; this names what an item should be.
-    components(schemas(crate::api::v1::sync::upsert::BatchItem))
+    components(schemas(crate::api::v1::sync::batch::BatchItem))
 )]
 struct ApiDoc;
 

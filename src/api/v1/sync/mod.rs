@@ -1,6 +1,7 @@
 //! `/api/v1/sync`: what district platforms use to keep their copy of cases in step — the change feed and
 //! upserts by the id a case has in the platform. See the README's "Sync protocol for integrators".
 
+pub mod batch;
 pub mod feed;
 pub mod upsert;
 
@@ -37,7 +38,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope("/sync")
             .service(feed::read_changes)
-            .service(upsert::batch)
+            .service(batch::batch)
             .service(upsert::put_case),
     );
 }
