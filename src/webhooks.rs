@@ -21,8 +21,10 @@ use crate::error::{Error, Result};
 
 /// Changes turned into deliveries per subscription and tick.
 const FAN_OUT_PAGE: i64 = 500;
-/// Deliveries sent per tick.
+/// Deliveries sent side by side.
 const SEND_BATCH: i64 = 32;
+/// Batches sent per tick at most, so that a tick ends and new changes are fanned out.
+const MAX_ROUNDS: usize = 20;
 /// How long a subscriber has to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a node owns a delivery it is sending (longer than any attempt can take).
@@ -80,10 +82,23 @@ pub fn spawn(
     })
 }
 
-/// One tick: fan out, then send what is due.
+/// One tick: fan out, then send what is due, a batch at a time while batches come full (a backlog does not
+/// wait a tick per batch), at most `MAX_ROUNDS` batches.
 pub async fn run_once(db: &Database, clock: &Clock, client: &awc::Client, allow_private: bool) -> Result<()> {
     let now = clock.now();
     db.run(move |c| fan_out(c, now)).await?;
+    for _ in 0..MAX_ROUNDS {
+        if send_due(db, clock, client, allow_private).await? < SEND_BATCH as usize {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Claims up to `SEND_BATCH` due deliveries, sends them side by side and records each attempt; answers how
+/// many it claimed.
+async fn send_due(db: &Database, clock: &Clock, client: &awc::Client, allow_private: bool) -> Result<usize> {
+    let now = clock.now();
     let claimed = db
         .run(move |c| {
             let mut claimed = Vec::new();
@@ -97,12 +112,13 @@ pub async fn run_once(db: &Database, clock: &Clock, client: &awc::Client, allow_
             Ok(claimed)
         })
         .await?;
+    let count = claimed.len();
     let attempts = claimed.into_iter().map(|(delivery, url, secret)| async move {
         let result = send(client, &delivery, &url, &secret, allow_private).await;
         let at = clock.now();
         let attempts = delivery.attempts + 1;
         let (status_code, error, retry) = match result {
-            Ok(()) => (Some(200), None, None),
+            Ok(status) => (Some(status), None, None),
             Err(failure) => {
                 let retry = (attempts < webhook::MAX_ATTEMPTS).then(|| at + webhook::backoff(attempts));
                 (failure.status_code, Some(failure.message), Some(retry))
@@ -117,7 +133,7 @@ pub async fn run_once(db: &Database, clock: &Clock, client: &awc::Client, allow_
     for outcome in futures_util::future::join_all(attempts).await {
         outcome?;
     }
-    Ok(())
+    Ok(count)
 }
 
 /// Turns each active subscription's new changes into deliveries. The reads happen outside any transaction
@@ -209,7 +225,7 @@ async fn send(
     url: &str,
     secret: &str,
     allow_private: bool,
-) -> std::result::Result<(), Failure> {
+) -> std::result::Result<i32, Failure> {
     // The URL was checked when it was saved; its host is checked again as it resolves now (DNS can change).
     let target =
         WebhookUrl::parse(url, allow_private).map_err(|_| Failure::new("the URL is no longer allowed"))?;
@@ -232,7 +248,7 @@ async fn send(
         .map_err(|e| Failure::new(describe(&e)))?;
     let status = response.status();
     if status.is_success() {
-        Ok(())
+        Ok(i32::from(status.as_u16()))
     } else {
         Err(Failure { status_code: Some(i32::from(status.as_u16())), message: format!("answered {status}") })
     }

@@ -206,7 +206,7 @@ async fn changes_are_delivered_signed_by_type_without_personal_data() {
     let list = deliveries(&app, &coordinator, webhook["id"].as_str().unwrap()).await;
     assert_eq!(list.len(), 2);
     assert!(
-        list.iter().all(|d| d["status"] == "delivered" && d["attempts"] == 1 && d["last_status_code"] == 200)
+        list.iter().all(|d| d["status"] == "delivered" && d["attempts"] == 1 && d["last_status_code"] == 204)
     );
     assert_eq!(list[0]["event"]["type"], "case.updated", "newest first, with the event sent");
     receiver.server.stop(false).await;
@@ -397,4 +397,25 @@ async fn subscriptions_refuse_internal_urls_and_belong_to_their_organization() {
     app.get(&path, Some(&coordinator)).await.expect_status(404);
     assert_eq!(app.audit_count("webhook.create", None), 1);
     assert_eq!(app.audit_count("webhook.delete", None), 1);
+}
+
+#[actix_web::test]
+async fn a_batch_of_changes_arrives_once_each() {
+    let app = spawn_app_with(&FAST_WORKER).await;
+    let receiver = Receiver::start().await;
+    let (org, coordinator, _) = organization(&app).await;
+    subscribe(&app, &coordinator, &receiver.url, &["case.created"]).await;
+    let client = app.integration_token(&[&org]).await;
+    let items: Vec<Value> = (0..150)
+        .map(|i| json!({"source_system": "csi", "external_id": format!("B{i}"), "case": {"given_name": "Lotto", "family_name": format!("N{i}")}}))
+        .collect();
+    let res = app.post("/api/v1/sync/cases/batch", Some(&client), &json!({"items": items})).await;
+    assert_eq!(res.body["created"], 150, "{}", res.text);
+    let got = receiver.wait_for(150).await;
+    let mut sequences: Vec<i64> = got.iter().map(|r| r.json()["sequence"].as_i64().unwrap()).collect();
+    sequences.sort_unstable();
+    sequences.dedup();
+    assert_eq!(sequences.len(), 150, "150 distinct events");
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received().len(), 150, "none twice");
 }
