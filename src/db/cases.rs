@@ -68,9 +68,12 @@ pub struct CaseFilter {
     pub status: Option<String>,
     pub assignee_id: Option<String>,
     pub desk_id: Option<String>,
+    pub organization_id: Option<String>,
     pub reference_code: Option<String>,
     pub permit_expires_before: Option<chrono::NaiveDate>,
     pub updated_since: Option<chrono::NaiveDateTime>,
+    /// Not closed, opened before this day, and no live intervention on or after it.
+    pub inactive_since: Option<chrono::NaiveDate>,
 }
 
 type Backend = <DbConnection as diesel::Connection>::Backend;
@@ -189,6 +192,9 @@ pub fn list(
     if let Some(v) = &f.desk_id {
         q = q.filter(c::desk_id.eq(v.clone()));
     }
+    if let Some(v) = &f.organization_id {
+        q = q.filter(c::organization_id.eq(v.clone()));
+    }
     if let Some(v) = &f.reference_code {
         q = q.filter(c::reference_code.eq(v.clone()));
     }
@@ -197,6 +203,17 @@ pub fn list(
     }
     if let Some(v) = f.updated_since {
         q = q.filter(c::updated_at.ge(v));
+    }
+    if let Some(since) = f.inactive_since {
+        use crate::db::schema::interventions as i;
+        let recent = i::table
+            .filter(i::case_id.eq(c::id))
+            .filter(i::deleted_at.is_null())
+            .filter(i::occurred_on.ge(since));
+        q = q
+            .filter(c::status.ne(crate::domain::Code::as_str(crate::domain::case::CaseStatus::Closed)))
+            .filter(c::created_at.lt(since.and_time(chrono::NaiveTime::MIN)))
+            .filter(diesel::dsl::not(diesel::dsl::exists(recent)));
     }
     if let Some(after) = after {
         q = q.filter(c::id.lt(after.to_string()));

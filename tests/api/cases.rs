@@ -371,3 +371,53 @@ async fn concurrent_intake_gives_distinct_reference_codes() {
     assert_eq!(codes.len(), 24, "every case got its own reference code");
     assert!(codes.iter().any(|c| c.ends_with("-00024")));
 }
+
+#[actix_web::test]
+async fn the_inactive_worklist_lists_open_cases_without_a_recent_intervention() {
+    let app = spawn_app().await;
+    let (_, op) = desk_operator(&app).await;
+    let today = app.clock.now().date();
+    let days_ago = |n: u64| today - chrono::Days::new(n);
+    let mut ids = Vec::new();
+    for name in ["Silent", "Recent", "Stale", "Closed", "New"] {
+        let case = create_case(&app, &op, &json!({"given_name": name, "family_name": "Worklist"})).await;
+        ids.push(case["id"].as_str().unwrap().to_string());
+    }
+    // All but the last were opened 60 days ago.
+    for id in &ids[..4] {
+        let opened = days_ago(60).and_hms_opt(9, 0, 0).unwrap();
+        app.set_time(&format!("UPDATE cases SET created_at = $1 WHERE id = '{id}'"), opened);
+    }
+    let talk = |on: chrono::NaiveDate| json!({"kind": "listening", "occurred_on": on, "summary": "Talk"});
+    let interventions = |i: usize| format!("/api/v1/cases/{}/interventions", ids[i]);
+    app.post(&interventions(1), Some(&op), &talk(days_ago(10))).await.expect_status(201);
+    app.post(&interventions(2), Some(&op), &talk(days_ago(40))).await.expect_status(201);
+    app.post(&interventions(3), Some(&op), &talk(days_ago(40))).await.expect_status(201);
+    let close = json!({"status": "closed", "closure_reason": "goals_achieved"});
+    app.post(&format!("/api/v1/cases/{}/status", ids[3]), Some(&op), &close).await.expect_status(200);
+
+    let res = app.get("/api/v1/cases?inactive_days=30", Some(&op)).await;
+    res.expect_status(200);
+    let listed: Vec<&str> =
+        res.body["items"].as_array().unwrap().iter().map(|c| c["given_name"].as_str().unwrap()).collect();
+    assert_eq!(listed, ["Stale", "Silent"], "newest first: no intervention for 30 days, not closed, not new");
+    let res = app.get("/api/v1/cases?inactive_days=5", Some(&op)).await;
+    let listed: Vec<&str> =
+        res.body["items"].as_array().unwrap().iter().map(|c| c["given_name"].as_str().unwrap()).collect();
+    assert_eq!(listed, ["Stale", "Recent", "Silent"]);
+    // An admin narrows the worklist to one organization.
+    let admin = app.admin_token().await;
+    let (other, other_op) = desk_operator(&app).await;
+    create_case(&app, &other_op, &json!({"given_name": "Elsewhere", "family_name": "Worklist"})).await;
+    let res = app.get(&format!("/api/v1/cases?organization_id={other}"), Some(&admin)).await;
+    let listed: Vec<&str> =
+        res.body["items"].as_array().unwrap().iter().map(|c| c["given_name"].as_str().unwrap()).collect();
+    assert_eq!(listed, ["Elsewhere"]);
+    let bad = app.get("/api/v1/cases?inactive_days=0", Some(&op)).await;
+    assert_eq!(
+        (bad.status, bad.body["errors"][0]["field"].as_str()),
+        (400, Some("inactive_days")),
+        "{}",
+        bad.text
+    );
+}

@@ -407,6 +407,9 @@ pub struct CaseQuery {
     /// Only cases taken in at this desk.
     #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a20")]
     pub desk_id: Option<uuid::Uuid>,
+    /// Only cases owned by this organization (an admin's view of one organization's worklist).
+    #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10")]
+    pub organization_id: Option<uuid::Uuid>,
     /// Exact reference code (any case).
     #[validate(length(min = 1, max = 64))]
     #[param(example = "CR-COMUNE-2026-00042", min_length = 1, max_length = 64)]
@@ -417,4 +420,8 @@ pub struct CaseQuery {
     /// Cases changed at or after this time (RFC 3339).
     #[param(example = "2026-11-01T00:00:00Z")]
     pub updated_since: Option<DateTime<Utc>>,
+    /// Worklist: cases not closed, opened over this many days ago, with no intervention in that time.
+    #[validate(range(min = 1, max = 3650))]
+    #[param(example = 30, minimum = 1, maximum = 3650)]
+    pub inactive_days: Option<u32>,
 }

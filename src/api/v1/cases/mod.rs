@@ -190,9 +190,11 @@ pub async fn list_cases(
         status: codes(q.status),
         assignee_id,
         desk_id: q.desk_id.map(|d| d.to_string()),
+        organization_id: q.organization_id.map(|o| o.to_string()),
         reference_code: q.reference_code.map(|r| r.trim().to_ascii_uppercase()),
         permit_expires_before: q.permit_expires_before,
         updated_since: q.updated_since.map(|t| t.naive_utc()),
+        inactive_since: q.inactive_days.map(|d| state.clock.now().date() - chrono::Days::new(u64::from(d))),
     };
     let (after, limit, scope) = (page.after_id()?, page.limit(), policy::case_scope(&caller.principal));
     let audit_caller = caller.clone();
