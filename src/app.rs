@@ -139,7 +139,7 @@ impl Application {
     }
 }
 
-/// Hourly: forget Idempotency-Keys past their retention.
+/// Hourly: forget Idempotency-Keys past their retention and webhook deliveries delivered long ago.
 fn spawn_housekeeping(db: Database) -> actix_web::rt::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
@@ -149,6 +149,12 @@ fn spawn_housekeeping(db: Database) -> actix_web::rt::task::JoinHandle<()> {
                 Ok(0) => {}
                 Ok(n) => log::info!("purged {n} expired idempotency keys"),
                 Err(e) => log::warn!("idempotency key purge failed: {e}"),
+            }
+            let kept_since = crate::db::now() - crate::db::webhooks::DELIVERED_KEPT;
+            match db.run(move |c| crate::db::webhooks::purge_delivered(c, kept_since)).await {
+                Ok(0) => {}
+                Ok(n) => log::info!("purged {n} webhook deliveries delivered long ago"),
+                Err(e) => log::warn!("webhook delivery purge failed: {e}"),
             }
         }
     })

@@ -44,6 +44,9 @@ pub struct DeliveryRow {
     pub created_at: NaiveDateTime,
 }
 
+/// How long a delivered delivery stays listable; failed ones stay until re-sent or their subscription goes.
+pub const DELIVERED_KEPT: chrono::Duration = chrono::Duration::days(30);
+
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
 pub const FAILED: &str = "failed";
@@ -247,4 +250,10 @@ pub fn resend(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<b
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Forgets deliveries delivered before `before`; answers how many.
+pub fn purge_delivered(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize> {
+    Ok(diesel::delete(wd::table.filter(wd::status.eq(DELIVERED)).filter(wd::delivered_at.lt(before)))
+        .execute(conn)?)
 }

@@ -203,12 +203,26 @@ async fn changes_are_delivered_signed_by_type_without_personal_data() {
         "the case made before subscribing is not sent: {before}"
     );
 
-    let list = deliveries(&app, &coordinator, webhook["id"].as_str().unwrap()).await;
+    let webhook_id = webhook["id"].as_str().unwrap();
+    let list = deliveries(&app, &coordinator, webhook_id).await;
     assert_eq!(list.len(), 2);
     assert!(
         list.iter().all(|d| d["status"] == "delivered" && d["attempts"] == 1 && d["last_status_code"] == 204)
     );
     assert_eq!(list[0]["event"]["type"], "case.updated", "newest first, with the event sent");
+    // Housekeeping forgets what was delivered over 30 days ago, and only that.
+    let old = (chrono::Utc::now() - chrono::Duration::days(31)).naive_utc();
+    app.set_time(
+        &format!(
+            "UPDATE webhook_deliveries SET delivered_at = $1 WHERE id = '{}'",
+            list[1]["id"].as_str().unwrap()
+        ),
+        old,
+    );
+    let mut conn = app.database().get().unwrap();
+    let before = chrono::Utc::now().naive_utc() - sportello::db::webhooks::DELIVERED_KEPT;
+    assert_eq!(sportello::db::webhooks::purge_delivered(&mut conn, before).unwrap(), 1);
+    assert_eq!(deliveries(&app, &coordinator, webhook_id).await.len(), 1);
     receiver.server.stop(false).await;
 }
 
