@@ -204,7 +204,8 @@ fn deliveries_for(
 }
 
 fn event_type(resource: &str, change: &str) -> Option<EventType> {
-    EventType::parse(&format!("{resource}.{change}"))
+    use crate::domain::{Code, change::ChangeKind, change::ResourceType};
+    Some(EventType { resource: ResourceType::parse(resource)?, change: ChangeKind::parse(change)? })
 }
 
 /// Why an attempt failed, as recorded on the delivery (never with the payload).

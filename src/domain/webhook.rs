@@ -183,7 +183,7 @@ fn public_v6(ip: Ipv6Addr) -> bool {
 
 /// The `Sportello-Signature` header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed by the secret>`.
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    format!("t={timestamp},v1={}", hex(&mac(secret, timestamp, body)))
+    format!("t={timestamp},v1={}", crate::auth::tokens::hex(&mac(secret, timestamp, body)))
 }
 
 fn mac(secret: &str, timestamp: i64, body: &[u8]) -> Vec<u8> {
@@ -193,10 +193,6 @@ fn mac(secret: &str, timestamp: i64, body: &[u8]) -> Vec<u8> {
     mac.update(b".");
     mac.update(body);
     mac.finalize().into_bytes().to_vec()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Attempts before a delivery is given up (`failed`); a re-send by hand starts a new series.

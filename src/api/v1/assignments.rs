@@ -136,8 +136,7 @@ pub async fn get_assignment(
         ("If-Match" = Option<String>, Header, description = "The ETag from the last GET (optional)")),
     request_body = AnswerAssignment,
     responses((status = 200, description = "The assignment in its new status", body = Assignment, headers(("ETag" = String))),
-        (status = 409, description = "Illegal transition", body = crate::http::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = crate::http::Problem, content_type = "application/problem+json")),
+        (status = 409, description = "Illegal transition", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("/{id}/status")]

@@ -258,8 +258,7 @@ pub async fn get_consent(state: web::Data<AppState>, caller: Caller, ids: Ids) -
         ("If-Match" = Option<String>, Header, description = "The ETag from the last GET (optional)")),
     request_body = WithdrawConsent,
     responses((status = 200, description = "Withdrawn", body = Consent, headers(("ETag" = String))),
-        (status = 409, description = "Already withdrawn", body = crate::http::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = crate::http::Problem, content_type = "application/problem+json")),
+        (status = 409, description = "Already withdrawn", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("/{case_id}/consents/{id}/withdraw")]

@@ -259,8 +259,7 @@ pub async fn get_activation(
         ("If-Match" = Option<String>, Header, description = "The ETag from the last GET (optional)")),
     request_body = MoveActivation,
     responses((status = 200, description = "The activation in its new status", body = Activation, headers(("ETag" = String))),
-        (status = 409, description = "Illegal transition", body = crate::http::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = crate::http::Problem, content_type = "application/problem+json")),
+        (status = 409, description = "Illegal transition", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("/{id}/status")]

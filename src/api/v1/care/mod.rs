@@ -580,8 +580,7 @@ pub async fn propose_assistant(
         ("If-Match" = Option<String>, Header, description = "The ETag from the last GET (optional)")),
     request_body = RecordOutcome,
     responses((status = 200, description = "Recorded", body = Placement, headers(("ETag" = String))),
-        (status = 409, description = "The request was already placed", body = crate::http::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = crate::http::Problem, content_type = "application/problem+json")),
+        (status = 409, description = "The request was already placed", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("/care-requests/{id}/placements/{placement_id}/outcome")]

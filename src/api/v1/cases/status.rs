@@ -22,8 +22,7 @@ use crate::http::{ApiJson, IfMatch, etag::check_version, respond};
         ("If-Match" = Option<String>, Header, description = "The ETag from the last GET (optional)")),
     request_body = ChangeStatus,
     responses((status = 200, description = "The case in its new status", body = Case, headers(("ETag" = String))),
-        (status = 409, description = "Illegal transition", body = crate::http::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = crate::http::Problem, content_type = "application/problem+json")),
+        (status = 409, description = "Illegal transition", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("/{id}/status")]

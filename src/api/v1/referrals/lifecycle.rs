@@ -25,8 +25,7 @@ use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, etag::check_vers
         ("If-Match" = Option<String>, Header, description = "The ETag from the last GET (optional)")),
     request_body = MoveReferral,
     responses((status = 200, description = "The referral in its new status", body = Referral, headers(("ETag" = String))),
-        (status = 409, description = "Illegal transition", body = crate::http::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = crate::http::Problem, content_type = "application/problem+json")),
+        (status = 409, description = "Illegal transition", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("/{id}/status")]

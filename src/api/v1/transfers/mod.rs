@@ -260,8 +260,7 @@ pub async fn get_transfer(
         ("If-Match" = Option<String>, Header, description = "The ETag from the last GET (optional)")),
     request_body = DecideTransfer,
     responses((status = 200, description = "The transfer in its new status", body = Transfer, headers(("ETag" = String))),
-        (status = 409, description = "Illegal transition, or the case changed owner meanwhile", body = crate::http::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = crate::http::Problem, content_type = "application/problem+json")),
+        (status = 409, description = "Illegal transition, or the case changed owner meanwhile", body = crate::http::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("/{id}/status")]
