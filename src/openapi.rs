@@ -45,6 +45,7 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
         (name = "integration", description = "Machine accounts of district platforms (client-credentials grant)"),
         (name = "sync", description = "Keeping a platform's copy in step: the change feed and upserts by external id"),
         (name = "webhooks", description = "Signed notifications of an organization's changes, with their deliveries"),
+        (name = "statistics", description = "Aggregate figures for planning: grouped by the database, small cells suppressed, JSON or CSV"),
         (name = "health", description = "Probes")
     ),
     // A batch's items are judged one by one, so its schema takes any value; this names what an item should be.

@@ -81,6 +81,8 @@ pub enum Action {
     SyncWrite,
     /// Subscribe an organization's systems to its changes (webhooks), and follow their deliveries.
     WebhookManage,
+    /// Aggregate statistics (no personal data; suppressed for analysts).
+    StatsRead,
 }
 
 /// Function-level table: role × action.
@@ -132,7 +134,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ),
         // Analysts never touch personal data: directory reads and aggregate figures only.
         Role::Analyst => {
-            matches!(action, OrganizationRead | DeskRead | ProviderRead | ProtocolRead | ActivationSla)
+            matches!(action, OrganizationRead | DeskRead | ProviderRead | ProtocolRead | ActivationSla | StatsRead)
         }
         // Provider staff see the directory and the referrals addressed to their organization, nothing else.
         Role::ProviderStaff => {

@@ -22,6 +22,7 @@ pub mod referrals;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod services;
+pub mod stats;
 pub mod transfers;
 pub mod users;
 pub mod webhooks;

@@ -23,6 +23,7 @@ pub mod professional;
 pub mod provider;
 pub mod referral;
 pub mod role;
+pub mod stats;
 pub mod tax_code;
 pub mod text;
 pub mod transfer;

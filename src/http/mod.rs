@@ -1,6 +1,7 @@
 //! The transport layer: problem+json errors, extractors (JSON body, query, If-Match, pagination),
 //! middleware (request id, access log, security headers, idempotency) and the 404/405 fallback.
 
+pub mod csv;
 pub mod etag;
 pub mod fallback;
 pub mod idempotency;

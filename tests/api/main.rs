@@ -27,6 +27,7 @@ mod operations;
 mod organizations;
 mod professionals;
 mod referrals;
+mod stats;
 mod sync;
 mod token_attacks;
 mod transfers;

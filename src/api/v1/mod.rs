@@ -21,6 +21,7 @@ pub mod protocols;
 pub mod providers;
 pub mod referrals;
 pub mod services;
+pub mod stats;
 pub mod sync;
 pub mod transfers;
 pub mod users;
@@ -48,4 +49,5 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     integration_clients::routes(cfg);
     sync::routes(cfg);
     webhooks::routes(cfg);
+    stats::routes(cfg);
 }
