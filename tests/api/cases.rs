@@ -373,6 +373,46 @@ async fn concurrent_intake_gives_distinct_reference_codes() {
 }
 
 #[actix_web::test]
+async fn the_permit_worklist_lists_expired_and_soon_expiring_permits() {
+    let app = spawn_app().await;
+    let (_, op) = desk_operator(&app).await;
+    app.clock.set(chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap().and_hms_opt(9, 0, 0).unwrap());
+    for (name, expiry) in
+        [("Expired", "2026-05-01"), ("Today", "2026-06-01"), ("Soon", "2026-07-31"), ("Later", "2026-09-01")]
+    {
+        create_case(
+            &app,
+            &op,
+            &json!({"given_name": name, "family_name": "Permesso", "permit_expiry": expiry}),
+        )
+        .await;
+    }
+    create_case(&app, &op, &json!({"given_name": "None", "family_name": "Permesso"})).await;
+    let listed = |days: u32| {
+        let (app, op) = (&app, op.clone());
+        async move {
+            let res = app.get(&format!("/api/v1/cases?permit_expires_within_days={days}"), Some(&op)).await;
+            res.expect_status(200);
+            let mut names: Vec<String> = res.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["given_name"].as_str().unwrap().to_string())
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    // 60 days from 1 June is 31 July, included; an expired permit stays on the list until renewed.
+    assert_eq!(listed(60).await, ["Expired", "Soon", "Today"]);
+    assert_eq!(listed(0).await, ["Expired", "Today"]);
+    assert_eq!(listed(100).await, ["Expired", "Later", "Soon", "Today"]);
+    // The clock moves the window.
+    app.clock.set(chrono::NaiveDate::from_ymd_opt(2026, 7, 5).unwrap().and_hms_opt(9, 0, 0).unwrap());
+    assert_eq!(listed(60).await, ["Expired", "Later", "Soon", "Today"]);
+}
+
+#[actix_web::test]
 async fn the_inactive_worklist_lists_open_cases_without_a_recent_intervention() {
     let app = spawn_app().await;
     let (_, op) = desk_operator(&app).await;

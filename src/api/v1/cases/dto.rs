@@ -417,6 +417,11 @@ pub struct CaseQuery {
     /// Cases whose residence permit expires before this date.
     #[param(example = "2027-01-31")]
     pub permit_expires_before: Option<NaiveDate>,
+    /// Worklist: residence permits already expired or expiring within this many days (60 is the usual
+    /// horizon for a renewal kit).
+    #[validate(range(min = 0, max = 3650))]
+    #[param(example = 60, minimum = 0, maximum = 3650)]
+    pub permit_expires_within_days: Option<u32>,
     /// Cases changed at or after this time (RFC 3339).
     #[param(example = "2026-11-01T00:00:00Z")]
     pub updated_since: Option<DateTime<Utc>>,

@@ -176,6 +176,7 @@ pub async fn list_cases(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::CaseList)?;
     let (q, page) = (query.into_inner(), page.into_inner());
+    let today = state.clock.now().date();
     let assignee_id = match q.assignee.as_deref() {
         None => None,
         Some("me") => Some(caller.principal.user_id.clone()),
@@ -192,9 +193,15 @@ pub async fn list_cases(
         desk_id: q.desk_id.map(|d| d.to_string()),
         organization_id: q.organization_id.map(|o| o.to_string()),
         reference_code: q.reference_code.map(|r| r.trim().to_ascii_uppercase()),
-        permit_expires_before: q.permit_expires_before,
+        // Within N days: expiring before the day after today + N (the earlier date if both are given).
+        permit_expires_before: q
+            .permit_expires_within_days
+            .map(|d| today + chrono::Days::new(u64::from(d) + 1))
+            .into_iter()
+            .chain(q.permit_expires_before)
+            .min(),
         updated_since: q.updated_since.map(|t| t.naive_utc()),
-        inactive_since: q.inactive_days.map(|d| state.clock.now().date() - chrono::Days::new(u64::from(d))),
+        inactive_since: q.inactive_days.map(|d| today - chrono::Days::new(u64::from(d))),
     };
     let (after, limit, scope) = (page.after_id()?, page.limit(), policy::case_scope(&caller.principal));
     let audit_caller = caller.clone();
