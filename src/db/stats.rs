@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Double, Nullable, Text, Timestamp};
 
@@ -59,10 +60,17 @@ pub fn table(conn: &mut DbConnection, req: &StatsRequest) -> Result<(Vec<Cell>, 
         return Err(Error::internal("statistics", format!("{} dimensions", req.group_by.len())));
     }
     let postgres = matches!(conn, DbConnection::Postgresql(_));
-    // Without dimensions the only cell is the total.
-    let cells = if req.group_by.is_empty() { vec![] } else { cells(conn, req, &req.group_by, postgres)? };
-    let total = cells_total(conn, req, postgres)?;
-    Ok((cells, total))
+    // One snapshot for the cells, the medians and the total, so that they add up whatever commits meanwhile
+    // (suppression relies on it). SQLite's read transaction is one already.
+    conn.transaction(|c| {
+        if postgres {
+            c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        // Without dimensions the only cell is the total.
+        let cells = if req.group_by.is_empty() { vec![] } else { cells(c, req, &req.group_by, postgres)? };
+        let total = cells_total(c, req, postgres)?;
+        Ok((cells, total))
+    })
 }
 
 /// SQLite's plan for the counts of `req` (one line per step), to check which indexes it uses; `None` on
