@@ -1,10 +1,11 @@
-//! The `sportello` command: serve (default), migrate, openapi, create-user.
+//! The `sportello` command: serve (default), migrate, openapi, retention, create-user, seed-demo.
 
 use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sportello::app::Application;
+use sportello::bootstrap;
 use sportello::config::Settings;
 use sportello::db::{self, Database};
 use sportello::domain::role::Role;
@@ -46,6 +47,11 @@ enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Load a fictitious demo network (the Crema social-care district: desks, providers, registry, a user
+    /// for every role and a few hundred cases over two years) into a fresh database. Does nothing if the
+    /// demo is there already; refuses a database holding other data. Every demo user's password is
+    /// SPORTELLO_DEMO_PASSWORD, or the public "demo-password-2026": never use the demo for real data.
+    SeedDemo,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -68,6 +74,7 @@ fn main() -> ExitCode {
         Command::CreateUser { username, role, organization, display_name, password_stdin } => {
             create_user(&username, role, &organization, display_name, password_stdin)
         }
+        Command::SeedDemo => seed_demo(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -132,6 +139,32 @@ fn create_user(
     println!("created user '{}' ({}) with id {}", user.username, user.role, user.id);
     if generated {
         println!("password: {password}");
+    }
+    Ok(())
+}
+
+fn seed_demo() -> AnyResult {
+    use sportello::demo;
+    let settings = Settings::from_env()?;
+    let db = Database::connect(&settings.database, 1)?;
+    db.migrate()?;
+    bootstrap::ensure_platform_admin(&db, &settings)?;
+    let chosen = std::env::var(demo::PASSWORD_VARIABLE).ok().filter(|p| !p.is_empty());
+    let password = chosen.as_deref().unwrap_or(demo::DEFAULT_PASSWORD);
+    let mut conn = db.get()?;
+    let started = std::time::Instant::now();
+    let report = demo::seed(&mut conn, db::now(), password)?;
+    print!("{report}");
+    match (report.already_seeded, chosen.is_some()) {
+        (true, _) => println!("  password: as when the demo was loaded"),
+        (false, true) => println!("  password: the value of {}", demo::PASSWORD_VARIABLE),
+        (false, false) => println!(
+            "  password: {password} (public: a demo, never for real data; set {} to choose another)",
+            demo::PASSWORD_VARIABLE
+        ),
+    }
+    if !report.already_seeded {
+        println!("Done in {:.1} s.", started.elapsed().as_secs_f64());
     }
     Ok(())
 }

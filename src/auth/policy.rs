@@ -134,7 +134,10 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ),
         // Analysts never touch personal data: directory reads and aggregate figures only.
         Role::Analyst => {
-            matches!(action, OrganizationRead | DeskRead | ProviderRead | ProtocolRead | ActivationSla | StatsRead)
+            matches!(
+                action,
+                OrganizationRead | DeskRead | ProviderRead | ProtocolRead | ActivationSla | StatsRead
+            )
         }
         // Provider staff see the directory and the referrals addressed to their organization, nothing else.
         Role::ProviderStaff => {

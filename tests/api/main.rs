@@ -14,6 +14,7 @@ mod authz_matrix;
 mod care;
 mod cases;
 mod conventions;
+mod demo;
 mod desks;
 mod directory;
 mod duplicates;
