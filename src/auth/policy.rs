@@ -193,6 +193,18 @@ pub fn case_scope_for(principal: &Principal, access: CaseAccess) -> CaseScope {
     }
 }
 
+/// Whose aggregate figures (statistics, SLA) a caller gets: admins and analysts the organization they ask
+/// for, or the whole network (`None`); anyone else their own organization, and 403 for another one.
+pub fn figures_organization(principal: &Principal, requested: Option<uuid::Uuid>) -> Result<Option<String>> {
+    match (principal.role, requested) {
+        (Role::Admin | Role::Analyst, requested) => Ok(requested.map(|o| o.to_string())),
+        (_, Some(o)) if o.to_string() != principal.organization_id => {
+            Err(Error::Forbidden("a coordinator sees their own organization's figures".into()))
+        }
+        _ => Ok(Some(principal.organization_id.clone())),
+    }
+}
+
 /// Which organizations' records (users, transfers) a caller reaches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrganizationScope {

@@ -423,6 +423,7 @@ async fn csv_on_request_with_formulas_neutralised() {
     assert_eq!(res.status, 200);
     assert!(res.header("content-type").unwrap().starts_with("text/csv"));
     assert!(res.header("content-disposition").unwrap().contains("cases-2026-01-01-2026-12-31.csv"));
+    assert!(res.header("vary").unwrap().split(", ").any(|v| v == "Accept"));
     let lines: Vec<&str> = res.text.split("\r\n").collect();
     assert_eq!(lines[0], "residence_municipality,in_charge,new,closed,family_members");
     // Unknown municipality (9 cases) first, then the formula, quoted and defused; then the total. The one

@@ -19,7 +19,6 @@ use crate::auth::{Action, policy, principal::Caller};
 use crate::db::activations::{ActivationFilter, ActivationRow, ActivationScope, EventRow};
 use crate::db::{self, activations as repo, audit, audit::AuditEvent, cases};
 use crate::domain::professional::{self as rules, ActivationStatus, ActivationUrgency, Actor, Fit};
-use crate::domain::role::Role;
 use crate::domain::text::{clean, search_key};
 use crate::domain::{Code, local_time};
 use crate::error::{Error, Result};
@@ -195,13 +194,7 @@ pub async fn activation_sla(
             "to must not be before from",
         )]));
     }
-    let organization = match (caller.principal.role, q.organization_id) {
-        (Role::Admin | Role::Analyst, requested) => requested.map(|o| o.to_string()),
-        (_, Some(o)) if o.to_string() != caller.principal.organization_id => {
-            return Err(Error::Forbidden("a coordinator sees their own organization's figures".into()));
-        }
-        _ => Some(caller.principal.organization_id.clone()),
-    };
+    let organization = policy::figures_organization(&caller.principal, q.organization_id)?;
     let scope = organization.clone().map_or(OrganizationScope::All, OrganizationScope::Organization);
     let day_start = |d: chrono::NaiveDate| local_time::italian_to_utc(d.and_time(chrono::NaiveTime::MIN));
     let (from, to) = (day_start(q.from), day_start(q.to + chrono::Duration::days(1)));

@@ -18,7 +18,7 @@ use crate::domain::role::Role;
 use crate::domain::stats::{Dataset, Dimension, THRESHOLD, Unit, protect};
 use crate::domain::{Code, local_time};
 use crate::error::{Error, FieldError, Result};
-use crate::http::{ApiQuery, csv, respond};
+use crate::http::{ApiQuery, csv};
 
 /// People taken in charge
 ///
@@ -160,13 +160,7 @@ async fn answer(
             "to must not be before from",
         )]));
     }
-    let organization_id = match (caller.principal.role, q.organization_id) {
-        (Role::Admin | Role::Analyst, requested) => requested.map(|o| o.to_string()),
-        (_, Some(o)) if o.to_string() != caller.principal.organization_id => {
-            return Err(Error::Forbidden("a coordinator sees their own organization's figures".into()));
-        }
-        _ => Some(caller.principal.organization_id.clone()),
-    };
+    let organization_id = policy::figures_organization(&caller.principal, q.organization_id)?;
     let day_start = |d: NaiveDate| local_time::italian_to_utc(d.and_time(NaiveTime::MIN));
     let mut table = StatsTable {
         dataset,
@@ -199,14 +193,17 @@ async fn answer(
     };
     let (cells, total) = state.db.run(move |c| repo::table(c, &request)).await?;
     fill(&mut table, cells, total);
+    // The representation depends on Accept: caches must keep JSON and CSV apart.
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::VARY, "Accept"));
     if csv::wanted(req) {
         let name = format!("{}-{from}-{to}.csv", dataset.as_str());
-        return Ok(HttpResponse::Ok()
+        return Ok(response
             .content_type(csv::MEDIA_TYPE)
             .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
             .body(to_csv(&table)));
     }
-    Ok(respond::ok(&table))
+    Ok(response.json(&table))
 }
 
 /// The rows and the total of a table from the database's cells, suppressed if the table says so.
