@@ -177,7 +177,7 @@ pub struct DeskQuery {
     pub organization_id: Option<uuid::Uuid>,
     /// Only desks in this municipality (exact name).
     #[validate(length(min = 1, max = 100))]
-    #[param(example = "Cremona", min_length = 1, max_length = 100)]
+    #[param(example = "Cremona", min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     pub municipality: Option<String>,
     /// Only active (true) or inactive (false) desks.
     #[param(example = true)]

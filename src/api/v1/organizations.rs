@@ -152,7 +152,7 @@ pub struct OrganizationQuery {
     pub active: Option<bool>,
     /// Name fragment.
     #[validate(length(min = 1, max = 100))]
-    #[param(example = "Caritas", min_length = 1, max_length = 100)]
+    #[param(example = "Caritas", min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     pub name: Option<String>,
 }
 

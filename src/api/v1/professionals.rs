@@ -232,7 +232,7 @@ pub struct ProfessionalQuery {
     pub sector: Option<Sector>,
     /// Only those who serve this municipality.
     #[validate(length(min = 1, max = 100))]
-    #[param(example = "Crema", min_length = 1, max_length = 100)]
+    #[param(example = "Crema", min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     pub municipality: Option<String>,
     /// Active (true) or inactive (false) entries; both when absent.
     #[param(example = true)]

@@ -148,7 +148,7 @@ pub struct ProviderQuery {
     pub active: Option<bool>,
     /// Name fragment, case-insensitive.
     #[validate(length(min = 1, max = 100))]
-    #[param(example = "Questura", min_length = 1, max_length = 100)]
+    #[param(example = "Questura", min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     pub name: Option<String>,
 }
 

@@ -388,7 +388,7 @@ pub struct ChangeStatus {
 pub struct CaseQuery {
     /// Name fragments, accent- and case-insensitive, in any order ("nguyen anh" finds "Thị Ánh Nguyễn").
     #[validate(length(min = 2, max = 100))]
-    #[param(example = "diallo", min_length = 2, max_length = 100)]
+    #[param(example = "diallo", min_length = 2, max_length = 100, pattern = "^[^\\u0000]*$")]
     pub q: Option<String>,
     /// Exact Italian tax code (any case, spaces ignored).
     #[validate(custom(function = "validate_tax_code"))]
@@ -412,7 +412,7 @@ pub struct CaseQuery {
     pub organization_id: Option<uuid::Uuid>,
     /// Exact reference code (any case).
     #[validate(length(min = 1, max = 64))]
-    #[param(example = "CR-COMUNE-2026-00042", min_length = 1, max_length = 64)]
+    #[param(example = "CR-COMUNE-2026-00042", min_length = 1, max_length = 64, pattern = "^[^\\u0000]*$")]
     pub reference_code: Option<String>,
     /// Cases whose residence permit expires before this date.
     #[param(example = "2027-01-31")]

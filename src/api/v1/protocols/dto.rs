@@ -183,6 +183,6 @@ pub struct ProtocolQuery {
     pub provider_id: Option<uuid::Uuid>,
     /// Title fragment, case-insensitive.
     #[validate(length(min = 1, max = 100))]
-    #[param(example = "intesa", min_length = 1, max_length = 100)]
+    #[param(example = "intesa", min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     pub title: Option<String>,
 }

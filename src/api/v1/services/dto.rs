@@ -341,7 +341,7 @@ pub struct ServiceQuery {
     /// Words that must all appear in the provider's or service's name or description (accents and case
     /// ignored).
     #[validate(length(min = 2, max = 100))]
-    #[param(example = "permesso", min_length = 2, max_length = 100)]
+    #[param(example = "permesso", min_length = 2, max_length = 100, pattern = "^[^\\u0000]*$")]
     pub q: Option<String>,
     /// Only services answering this need.
     #[param(example = "residence_permit")]
@@ -352,11 +352,11 @@ pub struct ServiceQuery {
     pub language: Option<String>,
     /// Only services serving this municipality (named in their area or where one of their locations is).
     #[validate(length(min = 1, max = 100))]
-    #[param(example = "Cremona", min_length = 1, max_length = 100)]
+    #[param(example = "Cremona", min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     pub municipality: Option<String>,
     /// Only services serving this social-care district.
     #[validate(length(min = 1, max = 100))]
-    #[param(example = "Cremasco", min_length = 1, max_length = 100)]
+    #[param(example = "Cremasco", min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     pub district: Option<String>,
     /// Only services of providers of this category.
     #[param(example = "police_immigration_office")]

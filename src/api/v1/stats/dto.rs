@@ -27,7 +27,7 @@ pub struct StatsParams {
     pub desk_id: Option<uuid::Uuid>,
     /// Only the organizations of this social-care district (exact name).
     #[validate(length(min = 1, max = 100))]
-    #[param(example = "Crema", min_length = 1, max_length = 100)]
+    #[param(example = "Crema", min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     pub district: Option<String>,
     /// Suppress small cells as for analysts (always on for them): a table fit to publish.
     #[param(example = true)]
