@@ -3,6 +3,7 @@
 
 pub mod activations;
 pub mod audit;
+pub mod audit_writer;
 pub mod care;
 pub mod cases;
 pub mod changes;
@@ -148,6 +149,8 @@ pub fn init_tls() {
     openssl_sys::init();
 }
 
+static SQLITE_WRITE_GATE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A transaction that writes. On SQLite it takes the write lock up front (BEGIN IMMEDIATE): a deferred
 /// transaction that reads first and then writes can fail with SQLITE_BUSY without waiting. Its changes to
 /// synced tables are numbered for the change feed as it commits.
@@ -163,6 +166,11 @@ where
     match conn {
         DbConnection::Postgresql(_) => conn.transaction(f),
         DbConnection::Sqlite(inner) => {
+            // One writer at a time in this process, queued fairly here: SQLite's own busy handler makes a
+            // waiting writer sleep for milliseconds, so many concurrent writers collapse throughput. Other
+            // processes on the same file still wait through busy_timeout. A panic while holding the gate
+            // leaves nothing half-done (the transaction rolls back), so a poisoned gate is still usable.
+            let _gate = SQLITE_WRITE_GATE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
             match f(conn) {
                 Ok(value) => {

@@ -14,11 +14,12 @@ mod activations;
 mod calendar;
 mod cases;
 pub mod data;
-mod interventions;
+// people, rng and interventions also feed the benchmark's bulk generator (bench/generate.rs).
+pub mod interventions;
 mod network;
-mod people;
+pub mod people;
 mod referrals;
-mod rng;
+pub mod rng;
 
 use std::fmt;
 

@@ -204,20 +204,15 @@ pub async fn list_cases(
         inactive_since: q.inactive_days.map(|d| today - chrono::Days::new(u64::from(d))),
     };
     let (after, limit, scope) = (page.after_id()?, page.limit(), policy::case_scope(&caller.principal));
-    let audit_caller = caller.clone();
-    let rows = state
-        .db
-        .run(move |c| {
-            let rows = repo::list(c, &scope, &filter, after.as_deref(), limit)?;
-            // Which cases were shown, by id: who saw a person's data in a list is part of their access record.
-            let shown: Vec<&str> = rows.iter().take(limit as usize).map(|r| r.id.as_str()).collect();
-            audit::record(
-                c,
-                &AuditEvent::by(&audit_caller, "case.list", "case", None)
-                    .details(serde_json::json!({"count": shown.len(), "case_ids": shown})),
-            )?;
-            Ok(rows)
-        })
+    let rows = state.db.run(move |c| repo::list(c, &scope, &filter, after.as_deref(), limit)).await?;
+    // Which cases were shown, by id: who saw a person's data in a list is part of their access record.
+    let shown: Vec<&str> = rows.iter().take(limit as usize).map(|r| r.id.as_str()).collect();
+    state
+        .audit
+        .record(
+            AuditEvent::by(&caller, "case.list", "case", None)
+                .details(serde_json::json!({"count": shown.len(), "case_ids": shown})),
+        )
         .await?;
     Ok(respond::ok(&Page::try_from_rows(rows, limit, |r| r.id.as_str(), |r| to_case(&caller, r))?))
 }
@@ -302,16 +297,10 @@ pub async fn get_case(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::CaseRead)?;
-    let (id, scope, audit_caller) =
-        (id.into_inner().to_string(), policy::case_scope(&caller.principal), caller.clone());
-    let row = state
-        .db
-        .run(move |c| {
-            let row = repo::get(c, &scope, &id)?;
-            audit::record(c, &AuditEvent::by(&audit_caller, "case.read", "case", Some(&id)).case(&id))?;
-            Ok(row)
-        })
-        .await?;
+    let (id, scope) = (id.into_inner().to_string(), policy::case_scope(&caller.principal));
+    let event = AuditEvent::by(&caller, "case.read", "case", Some(&id)).case(&id);
+    let row = state.db.run(move |c| repo::get(c, &scope, &id)).await?;
+    state.audit.record(event).await?;
     let version = row.version;
     Ok(respond::ok_versioned(&to_case(&caller, row)?, version))
 }
