@@ -24,9 +24,17 @@ machine and server turns "12 000 req/s" into "what the application costs above t
 that can be compared between machines and between commits. Latency targets (p99, scaling with the size) and
 the sync, RSS, ready and statistics targets are absolute, as the issue states them.
 
+Between scenarios the server is left to finish what wrk gave up on (wrk stops without waiting for answers),
+so that no scenario pays for the previous one's backlog. With --reuse, the cases earlier runs created are
+recognised (CREATED_NOTE, BATCH_SOURCE) and left out of the cases the scenarios pick.
+
 Output: a Markdown report in bench/results/<date>-<backend>.md (bench/work/ with --smoke), also printed.
-Exit status: 1 when something broke (a scenario failed to run or had no successful request, a statistics
-call failed); with --smoke also on any non-2xx answer or socket error. Missed targets never fail a run.
+Exit status: 1 when something broke (generation, start or a scenario raised, every request of a scenario
+failed, a statistics call failed); with --smoke also on any non-2xx answer or socket error and on a scenario
+with no successful request. Missed targets never fail a run.
+
+Knobs (environment): BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432), SPORTELLO_BENCH_PASSWORD,
+BENCH_OPERATOR / BENCH_ADMIN / BENCH_ANALYST (the accounts, default bench-generate's), BENCH_GENERATOR.
 """
 
 import argparse
@@ -605,13 +613,12 @@ def ready_runs(backend):
     """Milliseconds from spawn to /health/ready on a brand-new database, polled every 2 ms."""
     runs = []
     for i in range(READY_RUNS):
+        name = f"sportello_bench_ready_{os.getpid()}"  # the pid: two runs at once never share it
         if backend == "postgres":
-            name = "sportello_bench_ready"
             pg_recreate(name)
             url = f"{PG_URL}/{name}"
         else:
-            url = str(WORK / f"ready-{i}.db")
-            sqlite_remove(url)
+            url = str(WORK / f"{name}-{i}.db")
         server = Server(url, WORK / f"server-{backend}-ready.log")
         try:
             runs.append(server.start().wait_ready(timeout=60, poll=0.002))
@@ -629,8 +636,8 @@ def ready_runs(backend):
 class SizeRun:
     """Every scenario on one database size; a scenario that raises is recorded and the others still run."""
 
-    def __init__(self, args, size, url, generation):
-        self.args, self.size, self.url, self.generation = args, size, url, generation
+    def __init__(self, args, size):
+        self.args, self.size, self.generation, self.server = args, size, {}, None
         self.results, self.broken, self.rss_after, self.drained = {}, {}, {}, {}
         self.run_id = f"b{int(time.time())}"
 
@@ -641,7 +648,7 @@ class SizeRun:
         except Exception as e:  # noqa: BLE001 -- a broken scenario is reported, the run goes on
             self.broken[name] = f"{type(e).__name__}: {e}"
             print(f"   {name} broke: {self.broken[name]}", file=sys.stderr, flush=True)
-        if "start" not in self.broken and self.server.proc.poll() is None:
+        if self.server and "start" not in self.broken and self.server.proc.poll() is None:
             self.drained[name] = self.server.drain()  # so that no scenario pays for the previous one
             self.rss_after[name] = self.server.rss_mib()  # where the memory goes
 
@@ -650,8 +657,12 @@ class SizeRun:
                    token, data_file)
 
     def run(self):
+        self.scenario("generate", lambda: prepare_database(self.args.backend, self.size, self.args.reuse))
+        if self.broken:
+            return self
+        url, self.generation = self.results.pop("generate")
         log = WORK / f"server-{self.args.backend}-{self.size}.log"
-        with Server(self.url, log) as self.server:
+        with Server(url, log) as self.server:
             self.scenario("start", self.server.wait_ready)
             if "start" not in self.broken:
                 self.results["rss_idle_start_mib"] = self.server.rss_mib()
@@ -781,7 +792,8 @@ def stats_table(run):
 def size_section(run):
     r, g = run.results, run.generation
     gen = "reused" if g.get("reused") else f"generated in {fmt(g.get('seconds'), 1)} s"
-    broken = [f"**{name} BROKE**: {run.broken[name]}" for name in ("start", "setup") if name in run.broken]
+    broken = [f"**{name} BROKE**: {run.broken[name]}" for name in ("generate", "start", "setup")
+              if name in run.broken]
     after = ", ".join(f"{name} {fmt(mib, 0)}" for name, mib in run.rss_after.items())
     return [f"## {run.size:,} cases", "",
             f"Database: {g.get('cases', run.size):,} generated cases, {g.get('organizations', '?')} organizations, "
@@ -855,10 +867,15 @@ def report(args, runs, ready, ready_broken, info):
     lines = [f"# Sportello benchmark — {args.backend}, {today}" + (" (smoke)" if args.smoke else ""), "",
              f"- commit `{info['commit']}`, {info['nproc']} CPUs ({info['cpu']})",
              f"- backend {args.backend}; sizes {', '.join(f'{s:,}' for s in args.sizes)} cases",
-             f"- server: release build, {WORKERS} workers, default pool and log level, on the same machine as wrk",
+             f"- server: release build, {WORKERS} workers, default database pool, "
+             f"RUST_LOG={os.environ.get('RUST_LOG', 'info (the default: an access log line per request)')}, "
+             "on the same machine as wrk and the Python client",
              f"- wrk: {WRK_THREADS} threads, {args.connections} connections (256 for rss_256), {args.duration} s "
              f"per scenario; Python scenarios: change feed sequential, batch upsert {BATCH_THREADS} threads",
-             f"- data generation: {gens}", ""]
+             f"- data generation: {gens}",
+             "- req/s counts 2xx answers only; % of ceiling is req/s over the ceiling's at the same size; after "
+             "each scenario the server finishes its backlog (/metrics quiet) before the next one starts"
+             + ("; smoke run: targets not enforced" if args.smoke else ""), ""]
     for run in runs:
         lines += size_section(run)
     lines += ["## Start on an empty database", ""]
@@ -903,8 +920,7 @@ def main():
             sys.exit(f"bench: {tool} is missing: run bench/run (it builds it)")
     info, runs = machine(), []
     for size in args.sizes:
-        url, generation = prepare_database(args.backend, size, args.reuse)
-        runs.append(SizeRun(args, size, url, generation).run())
+        runs.append(SizeRun(args, size).run())
     ready, ready_broken = {}, None
     print("== ready_ms", file=sys.stderr, flush=True)
     try:
