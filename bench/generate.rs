@@ -35,7 +35,7 @@ use sportello::db::referrals::ReferralRow;
 use sportello::db::schema;
 use sportello::db::users::UserRow;
 use sportello::db::{self, Database, DbConnection};
-use sportello::demo::data::{MUNICIPALITIES, PROVIDERS};
+use sportello::demo::data::MUNICIPALITIES;
 use sportello::demo::people::{self, Person};
 use sportello::demo::rng::Rng;
 use sportello::demo::{self, interventions::intervention};
@@ -222,14 +222,13 @@ impl Network {
                 Some(*acc)
             })
             .collect();
-        let keys: Vec<&str> = PROVIDERS.iter().map(|p| p.key).collect();
         let providers = schema::providers::table
             .select((schema::providers::id, schema::providers::organization_id))
             .load::<(String, Option<String>)>(c)?
             .into_iter()
             .map(|(id, organization_id)| Provider { id, organization_id })
             .collect::<Vec<_>>();
-        if providers.len() < keys.len() {
+        if providers.is_empty() {
             return Err(Error::Unavailable("the demo network has no providers".into()));
         }
         Ok(Network { organizations, cumulative, providers })
@@ -287,7 +286,7 @@ fn generate(
             let year = chrono::Datelike::year(&opened);
             let number = counts.last_numbers.entry((org, year)).or_insert(0);
             *number += 1;
-            case_file(rng, net, org, opened, *number, now, &mut chunk);
+            case_file(rng, net, org, opened, *number, now, &mut chunk)?;
         }
         counts.family_members += chunk.family.len();
         counts.interventions += chunk.interventions.len();
@@ -306,7 +305,7 @@ fn case_file(
     number: i64,
     now: NaiveDateTime,
     out: &mut Chunk,
-) {
+) -> Result<()> {
     let o = &net.organizations[org];
     let today = now.date();
     let person = people::person(rng, opened, today);
@@ -358,58 +357,21 @@ fn case_file(
         )
     };
     let closed_at = closed.then_some(last_day);
-    out.cases.push(CaseRow {
-        id: case_id,
-        organization_id: o.id.clone(),
-        desk_id: Some(o.desk_id.clone()),
-        assignee_id: rng.chance(0.85).then(|| o.operator_id.clone()),
-        reference_code: reference_code(&o.code, chrono::Datelike::year(&opened), number),
-        status: status.as_str().into(),
-        closure_reason: reason.map(|r| r.as_str().into()),
-        closure_note: None,
-        closed_at,
-        search_name: search_key(&format!("{given} {family}")),
-        given_name: given,
-        family_name: family,
-        sex: Some(person.sex.as_str().into()),
-        birth_date: Some(person.birth_date),
-        birth_place: Some(person.birth_place.into()),
-        country_of_birth: Some(person.country.code.into()),
-        citizenship: Some(person.country.code.into()),
-        tax_code: None,
-        languages: format!(
-            "[{}]",
-            person.languages.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(",")
-        ),
-        phone: None,
-        email: None,
-        address: None,
-        residence_municipality: Some(rng.weighted(&MUNICIPALITIES).to_string()),
-        arrival_date: Some(person.arrival_date),
-        legal_status: Some(person.legal_status.as_str().into()),
-        permit_type: person.permit_type.map(|t| t.as_str().into()),
-        permit_number: None,
-        permit_expiry: person.permit_expiry,
-        education: Some(person.education.as_str().into()),
-        employment: Some(person.employment.as_str().into()),
-        housing: Some(person.housing.as_str().into()),
-        needs: format!(
-            "[{}]",
-            needs.iter().map(|n| format!("\"{}\"", n.as_str())).collect::<Vec<_>>().join(",")
-        ),
-        notes: None,
-        restricted_notes: None,
-        source_system: None,
-        external_id: None,
-        created_by: o.operator_id.clone(),
-        deleted_at: None,
-        version: if closed { 3 } else { 2 },
-        created_at: opened,
-        updated_at: closed_at.unwrap_or(opened),
-        legal_hold: false,
-        erased_at: None,
-    });
+    let municipality = rng.weighted(&MUNICIPALITIES);
+    let mut row = people::case_row(&person, &case_id, &o.id, &o.operator_id, opened, municipality, &needs)?;
+    row.search_name = search_key(&format!("{given} {family}"));
+    (row.given_name, row.family_name) = (given, family);
+    row.desk_id = Some(o.desk_id.clone());
+    row.assignee_id = rng.chance(0.85).then(|| o.operator_id.clone());
+    row.reference_code = reference_code(&o.code, chrono::Datelike::year(&opened), number);
+    row.status = status.as_str().into();
+    row.closure_reason = reason.map(|r| r.as_str().into());
+    row.closed_at = closed_at;
+    row.version = if closed { 3 } else { 2 };
+    row.updated_at = closed_at.unwrap_or(opened);
+    out.cases.push(row);
     out.family.extend(members);
+    Ok(())
 }
 
 /// Names as written on the person's documents: mostly the demo's Latin transcriptions, sometimes two given

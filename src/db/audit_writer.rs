@@ -62,18 +62,19 @@ fn write_batches(db: &Database, incoming: &mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        let events: Vec<AuditEvent> = batch.iter().map(|p| p.event.clone()).collect();
+        let (events, waiting): (Vec<AuditEvent>, Vec<_>) =
+            batch.into_iter().map(|p| (p.event, p.committed)).unzip();
         let outcome = db.get().and_then(|mut c| db::write_tx(&mut c, |c| insert_all(c, &events)));
         if let Err(e) = &outcome {
-            log::error!("audit trail: {} entries not written: {e}", batch.len());
+            log::error!("audit trail: {} entries not written: {e}", events.len());
         }
-        for pending in batch {
+        for committed in waiting {
             let result = match &outcome {
                 Ok(()) => Ok(()),
                 Err(_) => Err(Error::Unavailable("the audit trail could not be written".into())),
             };
             // A caller that went away (client disconnected) no longer waits: nothing to tell it.
-            let _ = pending.committed.send(result);
+            let _ = committed.send(result);
         }
     }
 }

@@ -79,16 +79,21 @@ pub struct CaseFilter {
 
 type Backend = <DbConnection as diesel::Connection>::Backend;
 
-/// The cases shared with organization `$org` by a live grant of at least access `$min`. A macro, as a boxed
-/// subquery does not compile through MultiConnection.
-macro_rules! granted {
-    ($org:expr, $min:expr) => {
+/// The live (not revoked, not expired) grants of organization `$org`. Macros, as a boxed subquery does not
+/// compile through MultiConnection.
+macro_rules! live_grants {
+    ($org:expr) => {
         g::table
-            .select(g::case_id)
             .filter(g::organization_id.eq($org.clone()))
             .filter(g::revoked_at.is_null())
             .filter(g::expires_at.is_null().or(g::expires_at.gt(crate::db::now())))
-            .filter(g::access.eq_any($min.and_wider()))
+    };
+}
+
+/// The cases shared with organization `$org` by a live grant of at least access `$min`.
+macro_rules! granted {
+    ($org:expr, $min:expr) => {
+        live_grants!($org).filter(g::access.eq_any($min.and_wider())).select(g::case_id)
     };
 }
 
@@ -170,13 +175,7 @@ pub fn get(conn: &mut DbConnection, scope: &CaseScope, id: &str) -> Result<CaseR
         CaseScope::Organization { id: org, .. } if row.organization_id == *org => return Ok(row),
         CaseScope::Organization { id: org, access } => (org, *access),
     };
-    let granted: Vec<String> = g::table
-        .filter(g::case_id.eq(id))
-        .filter(g::organization_id.eq(org))
-        .filter(g::revoked_at.is_null())
-        .filter(g::expires_at.is_null().or(g::expires_at.gt(crate::db::now())))
-        .select(g::access)
-        .load(conn)?;
+    let granted: Vec<String> = live_grants!(org).filter(g::case_id.eq(id)).select(g::access).load(conn)?;
     let contributes = granted.iter().any(|a| a == Access::Contribute.as_str());
     match access {
         _ if granted.is_empty() => Err(Error::NotFound),

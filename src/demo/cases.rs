@@ -9,7 +9,7 @@ use super::calendar::{at_desk, in_office, local};
 use super::data::{self, CARITAS, COMUNE, MUNICIPALITIES, Slot};
 use super::interventions::intervention;
 use super::network::Network;
-use super::people::{self, Person};
+use super::people;
 use super::referrals::{self, Sender, Sent};
 use super::rng::Rng;
 use super::{Counts, DAYS};
@@ -18,10 +18,9 @@ use crate::db::consents::ConsentRow;
 use crate::db::family_members::FamilyMemberRow;
 use crate::db::interventions::InterventionRow;
 use crate::db::{self, DbConnection};
+use crate::domain::Code;
 use crate::domain::case::{CaseStatus, ClosureReason, Need, reference_code, reference_year};
 use crate::domain::consent::ConsentPurpose;
-use crate::domain::text::search_key;
-use crate::domain::{Code, distinct};
 use crate::error::Result;
 
 pub const CASES: usize = 300;
@@ -294,7 +293,16 @@ fn case(
         }
     }
     let (status, closure_reason) = story.status(rng, closed_at.is_some());
-    let mut row = case_row(&person, &case_id, &organization_id, &creator, assignee, opening, &needs)?;
+    let mut row = people::case_row(
+        &person,
+        &case_id,
+        &organization_id,
+        &creator,
+        opening.at,
+        opening.municipality,
+        &needs,
+    )?;
+    row.assignee_id = assignee;
     row.desk_id = net.desks.get(opening.organization).cloned();
     row.status = status.as_str().into();
     row.closure_reason = closure_reason.map(|r| r.as_str().into());
@@ -340,62 +348,6 @@ fn store_activation(c: &mut DbConnection, a: &Activation) -> Result<()> {
         db::activations::insert_event(c, event)?;
     }
     Ok(())
-}
-
-fn case_row(
-    p: &Person,
-    id: &str,
-    organization_id: &str,
-    creator: &str,
-    assignee: Option<String>,
-    opening: &Opening,
-    needs: &[Need],
-) -> Result<CaseRow> {
-    Ok(CaseRow {
-        id: id.into(),
-        organization_id: organization_id.into(),
-        desk_id: None,
-        assignee_id: assignee,
-        reference_code: String::new(),
-        status: CaseStatus::Open.as_str().into(),
-        closure_reason: None,
-        closure_note: None,
-        closed_at: None,
-        given_name: p.given_name.into(),
-        family_name: p.family_name.into(),
-        search_name: search_key(&format!("{} {}", p.given_name, p.family_name)),
-        sex: Some(p.sex.as_str().into()),
-        birth_date: Some(p.birth_date),
-        birth_place: Some(p.birth_place.into()),
-        country_of_birth: Some(p.country.code.into()),
-        citizenship: Some(p.country.code.into()),
-        tax_code: None,
-        languages: db::to_json_text(&p.languages)?,
-        phone: None,
-        email: None,
-        address: None,
-        residence_municipality: Some(opening.municipality.into()),
-        arrival_date: Some(p.arrival_date),
-        legal_status: Some(p.legal_status.as_str().into()),
-        permit_type: p.permit_type.map(|t| t.as_str().into()),
-        permit_number: None,
-        permit_expiry: p.permit_expiry,
-        education: Some(p.education.as_str().into()),
-        employment: Some(p.employment.as_str().into()),
-        housing: Some(p.housing.as_str().into()),
-        needs: db::to_json_text(&distinct(needs.to_vec()))?,
-        notes: None,
-        restricted_notes: None,
-        source_system: None,
-        external_id: None,
-        created_by: creator.into(),
-        deleted_at: None,
-        version: 1,
-        created_at: opening.at,
-        updated_at: opening.at,
-        legal_hold: false,
-        erased_at: None,
-    })
 }
 
 /// The first day of the period the demo's cases span.

@@ -4,11 +4,15 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 
 use super::data::{COUNTRIES, CountrySpec};
 use super::rng::Rng;
+use crate::db;
+use crate::db::cases::CaseRow;
 use crate::db::family_members::FamilyMemberRow;
-use crate::domain::Code;
-use crate::domain::case::{Education, Employment, Housing, LegalStatus, Need, PermitType};
+use crate::domain::case::{CaseStatus, Education, Employment, Housing, LegalStatus, Need, PermitType};
 use crate::domain::family::Relationship;
 use crate::domain::person::Sex;
+use crate::domain::text::search_key;
+use crate::domain::{Code, distinct};
+use crate::error::Result;
 
 /// Who the beneficiary is, at the day the case was opened.
 pub struct Person {
@@ -304,4 +308,62 @@ pub fn has_minor(members: &[FamilyMemberRow], day: NaiveDate) -> bool {
     members
         .iter()
         .any(|m| m.relationship == "child" && m.birth_date.is_some_and(|b| day.year() - b.year() < 18))
+}
+
+/// The case file of a person opened at `at` (status open, version 1, no reference code yet, nobody
+/// assigned): the demo and the benchmark's generator set the rest as their story goes.
+pub fn case_row(
+    p: &Person,
+    id: &str,
+    organization_id: &str,
+    creator: &str,
+    at: NaiveDateTime,
+    municipality: &str,
+    needs: &[Need],
+) -> Result<CaseRow> {
+    Ok(CaseRow {
+        id: id.into(),
+        organization_id: organization_id.into(),
+        desk_id: None,
+        assignee_id: None,
+        reference_code: String::new(),
+        status: CaseStatus::Open.as_str().into(),
+        closure_reason: None,
+        closure_note: None,
+        closed_at: None,
+        given_name: p.given_name.into(),
+        family_name: p.family_name.into(),
+        search_name: search_key(&format!("{} {}", p.given_name, p.family_name)),
+        sex: Some(p.sex.as_str().into()),
+        birth_date: Some(p.birth_date),
+        birth_place: Some(p.birth_place.into()),
+        country_of_birth: Some(p.country.code.into()),
+        citizenship: Some(p.country.code.into()),
+        tax_code: None,
+        languages: db::to_json_text(&p.languages)?,
+        phone: None,
+        email: None,
+        address: None,
+        residence_municipality: Some(municipality.into()),
+        arrival_date: Some(p.arrival_date),
+        legal_status: Some(p.legal_status.as_str().into()),
+        permit_type: p.permit_type.map(|t| t.as_str().into()),
+        permit_number: None,
+        permit_expiry: p.permit_expiry,
+        education: Some(p.education.as_str().into()),
+        employment: Some(p.employment.as_str().into()),
+        housing: Some(p.housing.as_str().into()),
+        needs: db::to_json_text(&distinct(needs.to_vec()))?,
+        notes: None,
+        restricted_notes: None,
+        source_system: None,
+        external_id: None,
+        created_by: creator.into(),
+        deleted_at: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        legal_hold: false,
+        erased_at: None,
+    })
 }
