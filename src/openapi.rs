@@ -31,6 +31,7 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
         (name = "cases", description = "Case files of beneficiaries"),
         (name = "family members", description = "Family members of a beneficiary"),
         (name = "interventions", description = "What the desk did for the case"),
+        (name = "desk contacts", description = "The front office: each contact at a desk, most without a case file"),
         (name = "consents", description = "The person's consents to processing and sharing"),
         (name = "referrals", description = "Closed-loop referrals of a case to a provider of the network"),
         (name = "transfers", description = "Cases handed, family included, to another organization"),
@@ -420,7 +421,8 @@ fn add_export_examples(doc: &mut utoipa::openapi::OpenApi) {
         "case": example_of("Case"), "family_members": [example_of("FamilyMember")],
         "interventions": [example_of("Intervention")], "consents": [example_of("Consent")],
         "grants": [example_of("Grant")], "referrals": [referral], "transfers": [example_of("Transfer")],
-        "activations": [activation], "care_requests": [care], "access_log": [example_of("AuditEventView")]
+        "activations": [activation], "care_requests": [care],
+        "desk_contacts": [example_of("DeskContact")], "access_log": [example_of("AuditEventView")]
     });
     for (name, example) in [
         ("ExportedReferral", referral),

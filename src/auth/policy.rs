@@ -32,6 +32,9 @@ pub enum Action {
     FamilyMemberWrite,
     InterventionRead,
     InterventionWrite,
+    /// The front office's contacts at the desks of one's organization.
+    ContactRead,
+    ContactWrite,
     /// Ask whether a person already has a case in the network.
     CaseDuplicateCheck,
     ProviderRead,
@@ -114,6 +117,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | FamilyMemberWrite
                 | InterventionRead
                 | InterventionWrite
+                | ContactRead
+                | ContactWrite
                 | CaseDuplicateCheck
                 | ProviderRead
                 | ProtocolRead

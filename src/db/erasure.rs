@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::schema::{
     activation_events as ae, activations as a, care_requests as cr, case_access_grants as g, cases as c,
-    consents as co, family_members as f, interventions as i, referral_events as re, referrals as r,
-    transfers as t,
+    consents as co, desk_contacts as k, family_members as f, interventions as i, referral_events as re,
+    referrals as r, transfers as t,
 };
 use crate::domain::erasure::{ERASED, month_of};
 use crate::error::Result;
@@ -127,6 +127,15 @@ pub fn erase_case(conn: &mut DbConnection, case_id: &str, now: NaiveDateTime) ->
         .set((t::reason.eq(ERASED), t::decision_note.eq(None::<String>)))
         .execute(conn)?;
     diesel::update(g::table.filter(g::case_id.eq(&id))).set(g::note.eq(None::<String>)).execute(conn)?;
+    // The contacts keep their codes (topics, channel, the anonymous profile) for the counts.
+    diesel::update(k::table.filter(k::case_id.eq(&id)))
+        .set((
+            k::answer.eq(ERASED),
+            k::orientation.eq(None::<String>),
+            k::version.eq(k::version + 1),
+            k::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     diesel::update(cr::table.filter(cr::case_id.eq(&id)))
         .set((
             cr::household_name.eq(None::<String>),

@@ -8,6 +8,7 @@ pub mod care;
 pub mod cases;
 pub mod changes;
 pub mod consents;
+pub mod contacts;
 pub mod desks;
 pub mod erasure;
 pub mod family_members;

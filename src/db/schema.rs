@@ -620,6 +620,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    desk_contacts (id) {
+        id -> Text,
+        organization_id -> Text,
+        desk_id -> Text,
+        operator_id -> Text,
+        occurred_at -> Timestamp,
+        channel -> Text,
+        case_id -> Nullable<Text>,
+        opened_case_at -> Nullable<Timestamp>,
+        sex -> Nullable<Text>,
+        age_band -> Nullable<Text>,
+        citizenship -> Nullable<Text>,
+        topics -> Text,
+        answer -> Text,
+        provider_id -> Nullable<Text>,
+        orientation -> Nullable<Text>,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(referrals -> cases (case_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(referral_events -> referrals (referral_id));
@@ -664,4 +689,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     changes,
     webhook_subscriptions,
     webhook_deliveries,
+    desk_contacts,
 );

@@ -11,6 +11,7 @@
 //! - interventions: `(organization_id, occurred_on)` or `(occurred_on)`;
 //! - referrals: `(sender_organization_id, requested_at)` or `(requested_at)`;
 //! - activations: `(organization_id, requested_at)` or `(requested_at)`;
+//! - desk contacts: `(organization_id, occurred_at)` or `(occurred_at)` (migration 000009);
 //!
 //! then primary-key lookups of the case, the organization and the provider of each row, and the
 //! `(case_id, id)` index of family members for their count.
@@ -25,6 +26,7 @@ use diesel::sql_types::{BigInt, Date, Double, Nullable, Text, Timestamp};
 use crate::db::DbConnection;
 use crate::domain::Code;
 use crate::domain::case::Need;
+use crate::domain::contact::ContactTopic;
 use crate::domain::stats::{AGE_BANDS, Dataset, Dimension, MAX_DIMENSIONS, born_by};
 use crate::error::{Error, Result};
 
@@ -138,7 +140,7 @@ fn shape(dataset: Dataset, values: &mut Vec<Option<f64>>) {
     let medians = values.split_off(5);
     match dataset {
         Dataset::Cases => values.truncate(4),
-        Dataset::Interventions => values.truncate(3),
+        Dataset::Interventions | Dataset::Contacts => values.truncate(3),
         Dataset::Referrals => {}
         Dataset::Activations => {
             // people, activations, within deadline, overdue, then the compliance they give.
@@ -319,12 +321,19 @@ fn group_by(sql: &mut Sql, dims: &[Dimension]) {
 }
 
 /// The column or expression of a dimension. Aliases: `c` case, `o` the counting organization, `i`
-/// intervention, `r` referral, `p` provider, `a` activation, `n` need.
+/// intervention, `r` referral, `p` provider, `a` activation, `n` need, `k` desk contact, `t` its topic.
 fn dimension(sql: &mut Sql, req: &StatsRequest, dim: Dimension) {
     use Dimension::*;
     let column = match (req.dataset, dim) {
         (_, Organization) => "o.id",
         (_, District) => "o.district",
+        (Dataset::Contacts, Desk) => "k.desk_id",
+        (Dataset::Contacts, Citizenship) => "k.citizenship",
+        (Dataset::Contacts, Sex) => "k.sex",
+        // A contact's band was taken on its day (its profile holds no birth date).
+        (Dataset::Contacts, AgeBand) => "k.age_band",
+        (Dataset::Contacts, Channel) => "k.channel",
+        (Dataset::Contacts, Topic) => "t.code",
         (_, Desk) => "c.desk_id",
         (Dataset::Cases, Status) => "c.status",
         (_, Citizenship) => "c.citizenship",
@@ -441,6 +450,20 @@ fn count_slots(dataset: Dataset) -> &'static [Slot] {
                 );
             },
         ],
+        Dataset::Contacts => &[
+            |s, _| {
+                s.push("COUNT(*)");
+            },
+            |s, _| {
+                s.push("COALESCE(SUM(CASE WHEN k.opened_case_at IS NOT NULL THEN 1 ELSE 0 END), 0)");
+            },
+            |s, _| {
+                s.push(
+                    "COALESCE(SUM(CASE WHEN k.provider_id IS NOT NULL OR k.orientation IS NOT NULL \
+                     THEN 1 ELSE 0 END), 0)",
+                );
+            },
+        ],
     }
 }
 
@@ -455,7 +478,7 @@ struct Median {
 
 fn medians(dataset: Dataset) -> &'static [Median] {
     match dataset {
-        Dataset::Cases | Dataset::Interventions => &[],
+        Dataset::Cases | Dataset::Interventions | Dataset::Contacts => &[],
         Dataset::Referrals => &[
             Median { start: "r.requested_at", end: "r.answered_at", condition: ACCEPTED },
             Median { start: "r.requested_at", end: "r.closed_at", condition: "r.status = 'completed'" },
@@ -475,11 +498,9 @@ fn source(sql: &mut Sql, req: &StatsRequest, dims: &[Dimension]) {
             sql.push(" FROM cases c JOIN organizations o ON o.id = c.organization_id");
             if dims.contains(&Dimension::Need) {
                 // Needs are stored as a JSON array of codes: one row per (case, need) it lists.
-                let codes: Vec<String> =
-                    Need::ALL.iter().map(|n| format!("SELECT '{}' AS code", n.as_str())).collect();
                 sql.push(&format!(
                     " JOIN ({}) n ON c.needs LIKE '%\"' || n.code || '\"%'",
-                    codes.join(" UNION ALL ")
+                    code_table(Need::ALL)
                 ));
             }
             sql.push(" WHERE c.deleted_at IS NULL AND c.created_at < ")
@@ -522,16 +543,37 @@ fn source(sql: &mut Sql, req: &StatsRequest, dims: &[Dimension]) {
             .at(req.to_at);
             "a.organization_id"
         }
+        Dataset::Contacts => {
+            sql.push(" FROM desk_contacts k JOIN organizations o ON o.id = k.organization_id");
+            if dims.contains(&Dimension::Topic) {
+                // Topics are stored as a JSON array of codes: one row per (contact, topic) it lists.
+                sql.push(&format!(
+                    " JOIN ({}) t ON k.topics LIKE '%\"' || t.code || '\"%'",
+                    code_table(ContactTopic::ALL)
+                ));
+            }
+            sql.push(" WHERE k.deleted_at IS NULL AND k.occurred_at >= ")
+                .at(req.from_at)
+                .push(" AND k.occurred_at < ")
+                .at(req.to_at);
+            "k.organization_id"
+        }
     };
     if let Some(org) = &req.organization_id {
         sql.push(&format!(" AND {organization_column} = ")).text(org);
     }
     if let Some(desk) = &req.desk_id {
-        sql.push(" AND c.desk_id = ").text(desk);
+        sql.push(if req.dataset == Dataset::Contacts { " AND k.desk_id = " } else { " AND c.desk_id = " })
+            .text(desk);
     }
     if let Some(district) = &req.district {
         sql.push(" AND o.district = ").text(district);
     }
+}
+
+/// A derived table of codes (`SELECT 'a' AS code UNION ALL …`), whitelisted by the enum.
+fn code_table<T: Code>(codes: &[T]) -> String {
+    codes.iter().map(|c| format!("SELECT '{}' AS code", c.as_str())).collect::<Vec<_>>().join(" UNION ALL ")
 }
 
 #[cfg(test)]

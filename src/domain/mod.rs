@@ -8,6 +8,7 @@ pub mod care;
 pub mod case;
 pub mod change;
 pub mod consent;
+pub mod contact;
 pub mod country;
 pub mod desk;
 pub mod duplicate;

@@ -15,6 +15,7 @@ code_enum! {
         Interventions = "interventions",
         Referrals = "referrals",
         Activations = "activations",
+        Contacts = "contacts",
     }
 }
 
@@ -38,6 +39,8 @@ code_enum! {
         Urgency = "urgency",
         Language = "language",
         Sector = "sector",
+        Channel = "channel",
+        Topic = "topic",
     }
 }
 
@@ -106,6 +109,8 @@ const ACTIVATION_MEASURES: &[Measure] = &[
     Measure { name: "sla_compliance_percent", protection: Follows, unit: Unit::Percent },
     hours("median_hours_to_confirmation"),
 ];
+const CONTACT_MEASURES: &[Measure] =
+    &[m("contacts", Population), m("cases_opened", Follows), m("oriented", Follows)];
 
 impl Dataset {
     /// The dimensions this dataset can be grouped by, in the order the documentation lists them.
@@ -150,6 +155,7 @@ impl Dataset {
                 LegalStatus,
             ],
             Dataset::Activations => &[Kind, Language, Sector, Urgency, Outcome, Organization, District],
+            Dataset::Contacts => &[Desk, Organization, District, Channel, Topic, Citizenship, Sex, AgeBand],
         }
     }
 
@@ -160,6 +166,7 @@ impl Dataset {
             Dataset::Interventions => INTERVENTION_MEASURES,
             Dataset::Referrals => REFERRAL_MEASURES,
             Dataset::Activations => ACTIVATION_MEASURES,
+            Dataset::Contacts => CONTACT_MEASURES,
         }
     }
 

@@ -142,6 +142,18 @@ impl World {
         self.post_id(app, "/api/v1/family-assistants", self.operator(foreign), body).await
     }
 
+    /// A desk of the chosen organization.
+    async fn desk(&self, app: &TestApp, foreign: bool) -> String {
+        let body = json!({"name": "Matrix desk", "organization_id": self.org(foreign)});
+        self.post_id(app, "/api/v1/desks", &self.admin, body).await
+    }
+
+    /// A contact at a desk of the chosen organization.
+    async fn desk_contact(&self, app: &TestApp, foreign: bool) -> String {
+        let body = desk_contact_body(&self.desk(app, foreign).await);
+        self.post_id(app, "/api/v1/desk-contacts", self.operator(foreign), body).await
+    }
+
     async fn care_request(&self, app: &TestApp, foreign: bool) -> String {
         self.post_id(app, "/api/v1/care-requests", self.operator(foreign), care_request_body()).await
     }
@@ -241,6 +253,7 @@ impl World {
                     id
                 }
                 t if t.starts_with("/api/v1/family-assistants/") => self.assistant(app, foreign).await,
+                t if t.starts_with("/api/v1/desk-contacts/") => self.desk_contact(app, foreign).await,
                 t if t.starts_with("/api/v1/care-requests/") => {
                     let request = self.care_request(app, foreign).await;
                     if t.contains("{placement_id}") {
@@ -329,6 +342,11 @@ impl World {
                 json!({"given_name": "New", "family_name": "Assistant", "hours_per_week": 20})
             }
             ("POST", "/api/v1/care-requests") => care_request_body(),
+            ("POST", "/api/v1/desk-contacts") => desk_contact_body(&self.desk(app, false).await),
+            ("POST", "/api/v1/desk-contacts/{id}/case") => {
+                json!({"given_name": "From", "family_name": "Contact"})
+            }
+            ("PATCH", t) if t.starts_with("/api/v1/desk-contacts") => json!({"answer": "changed"}),
             ("PATCH", "/api/v1/me/professional") => json!({"availability": "Mornings"}),
             ("PATCH", t) if t.starts_with("/api/v1/professionals") => json!({"availability": "Afternoons"}),
             ("PATCH", t) if t.starts_with("/api/v1/family-assistants") => json!({"hours_per_week": 25}),
@@ -391,6 +409,10 @@ fn activation_body() -> Value {
     let when = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
     json!({"person_name": "Matrix Person", "kind": "intercultural_mediator", "language": "fr", "scheduled_at": when,
         "place": "Servizio sociale", "duration_minutes": 60})
+}
+
+fn desk_contact_body(desk: &str) -> Value {
+    json!({"desk_id": desk, "channel": "phone", "topics": ["other"], "answer": "Opening hours"})
 }
 
 fn care_request_body() -> Value {

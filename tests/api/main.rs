@@ -13,6 +13,7 @@ mod auth;
 mod authz_matrix;
 mod care;
 mod cases;
+mod contacts;
 mod conventions;
 mod demo;
 mod desks;

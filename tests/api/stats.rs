@@ -509,6 +509,8 @@ async fn statistics_read_the_period_through_its_indexes() {
         (Dataset::Referrals, Some("o"), "referrals_sender_requested"),
         (Dataset::Activations, None, "activations_requested"),
         (Dataset::Activations, Some("o"), "activations_organization_requested"),
+        (Dataset::Contacts, None, "desk_contacts_occurred"),
+        (Dataset::Contacts, Some("o"), "desk_contacts_organization_occurred"),
     ] {
         let Some(plan) = sqlite_plan(&mut conn, &request(dataset, organization)).unwrap() else {
             return; // PostgreSQL

@@ -451,6 +451,14 @@ async fn erasure_anonymises_for_good_publishes_a_tombstone_and_respects_the_lega
         &json!({"kind": "legal_advice", "occurred_on": "2026-11-20", "summary": "Talked about Moussa's school"}))
         .await
         .expect_status(201);
+    let desk = app
+        .post("/api/v1/desks", Some(&coordinator), &json!({"name": "Sportello", "municipality": "Crema"}))
+        .await
+        .id();
+    app.post("/api/v1/desk-contacts", Some(&op), &json!({"desk_id": desk, "channel": "phone", "case_id": case_id,
+        "topics": ["school"], "answer": "Moussa's enrolment papers", "orientation": "Istituto comprensivo, Via Dante 12"}))
+        .await
+        .expect_status(201);
     let (_, cursor) = drain(&app, &client, "0").await;
 
     let erase = format!("/api/v1/cases/{case_id}/erasure");
@@ -497,13 +505,29 @@ async fn erasure_anonymises_for_good_publishes_a_tombstone_and_respects_the_lega
     assert!(after.iter().any(|c| c.1 == "family_member" && c.3 == "deleted"));
     assert!(after.iter().all(|c| c.4.is_null()));
     let dump = table_text(&app, &case_id);
-    for secret in
-        ["Amina", "Diallo", "DLLMNA90E57Z343T", "333 1234567", "sister", "Moussa", "1990-05-17", "2016-03-02"]
-    {
+    for secret in [
+        "Amina",
+        "Diallo",
+        "DLLMNA90E57Z343T",
+        "333 1234567",
+        "sister",
+        "Moussa",
+        "1990-05-17",
+        "2016-03-02",
+        "Via Dante",
+    ] {
         assert!(!dump.contains(secret), "{secret} survived erasure: {dump}");
     }
-    for kept in ["SN", "residence_permit", "legal_advice", "1990-05-01", "2016-03-01", "female", "2026-11-01"]
-    {
+    for kept in [
+        "SN",
+        "residence_permit",
+        "legal_advice",
+        "1990-05-01",
+        "2016-03-01",
+        "female",
+        "2026-11-01",
+        "school",
+    ] {
         assert!(dump.contains(kept), "{kept} should be kept for statistics: {dump}");
     }
 }
@@ -511,7 +535,7 @@ async fn erasure_anonymises_for_good_publishes_a_tombstone_and_respects_the_lega
 /// The rows about a case that erasure touches, as text.
 fn table_text(app: &TestApp, case_id: &str) -> String {
     use diesel::prelude::*;
-    use sportello::db::schema::{cases as c, family_members as f, interventions as i};
+    use sportello::db::schema::{cases as c, desk_contacts as k, family_members as f, interventions as i};
     let mut conn = app.database().get().unwrap();
     let case = sportello::db::cases::find_any(&mut conn, case_id).unwrap().unwrap();
     let members: Vec<(String, String, Option<chrono::NaiveDate>)> = f::table
@@ -524,10 +548,16 @@ fn table_text(app: &TestApp, case_id: &str) -> String {
         .select((i::kind, i::summary, i::occurred_on))
         .load(&mut *conn)
         .unwrap();
+    let contacts: Vec<(String, String, Option<String>)> = k::table
+        .filter(k::case_id.eq(case_id))
+        .select((k::topics, k::answer, k::orientation))
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(contacts.len(), 1);
     let erased: Option<chrono::NaiveDateTime> =
         c::table.find(case_id).select(c::erased_at).first(&mut *conn).unwrap();
     assert!(erased.is_some());
-    format!("{case:?} {members:?} {interventions:?}")
+    format!("{case:?} {members:?} {interventions:?} {contacts:?}")
 }
 
 #[actix_web::test]

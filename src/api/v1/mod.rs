@@ -7,6 +7,7 @@ pub mod auth;
 pub mod care;
 pub mod cases;
 pub mod consents;
+pub mod contacts;
 pub mod desks;
 pub mod family_members;
 pub mod grants;
@@ -36,6 +37,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     desks::routes(cfg);
     users::routes(cfg);
     cases::routes(cfg);
+    contacts::routes(cfg);
     providers::routes(cfg);
     services::routes(cfg);
     protocols::routes(cfg);

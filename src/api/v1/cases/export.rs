@@ -12,6 +12,7 @@ use crate::api::v1::audit_events::AuditEventView;
 use crate::api::v1::care::{CareRequest, Placement};
 use crate::api::v1::cases::Case;
 use crate::api::v1::consents::Consent;
+use crate::api::v1::contacts::DeskContact;
 use crate::api::v1::family_members::FamilyMember;
 use crate::api::v1::grants::Grant;
 use crate::api::v1::interventions::Intervention;
@@ -65,6 +66,8 @@ pub struct CaseExport {
     pub transfers: Vec<Transfer>,
     pub activations: Vec<ExportedActivation>,
     pub care_requests: Vec<ExportedCareRequest>,
+    /// The person's contacts at the desks, once linked to the case.
+    pub desk_contacts: Vec<DeskContact>,
     /// Who read or changed the case's data, oldest first: every audit event about the case, and the lists
     /// that showed it.
     pub access_log: Vec<AuditEventView>,
@@ -158,6 +161,10 @@ fn collect(
         transfers,
         activations,
         care_requests,
+        desk_contacts: db::contacts::of_case(c, &id)?
+            .into_iter()
+            .map(DeskContact::try_from)
+            .collect::<Result<_>>()?,
         access_log,
     })
 }

@@ -14,7 +14,10 @@ use crate::api::v1::family_members::new_family_member_row;
 use crate::api::v1::patch;
 use crate::app::AppState;
 use crate::auth::{Action, policy, policy::CaseAccess, principal::Caller};
-use crate::db::{self, DbConnection, audit, audit::AuditEvent, cases as repo, cases::CaseRow};
+use crate::db::{
+    self, DbConnection, audit, audit::AuditEvent, cases as repo, cases::CaseRow,
+    family_members::FamilyMemberRow,
+};
 use crate::domain::case::{CaseStatus, reference_code, reference_year};
 use crate::domain::duplicate::Identity;
 use crate::domain::person::{normalize_country, normalize_languages, normalize_tax_code};
@@ -251,32 +254,46 @@ pub async fn create_case(
         .run(move |c| {
             db::write_tx(c, |c| {
                 let mut row = row;
-                insert_new(c, &audit_caller, &mut row)?;
-                for member in &family {
-                    db::family_members::insert(c, member)?;
-                    audit::record(
-                        c,
-                        &AuditEvent::by(
-                            &audit_caller,
-                            "family_member.create",
-                            "family_member",
-                            Some(&member.id),
-                        )
-                        .case(&row.id),
-                    )?;
-                }
-                let probe = Identity {
-                    tax_code: row.tax_code.as_deref(),
-                    name_key: &row.search_name,
-                    birth_date: row.birth_date,
-                };
-                let duplicates = duplicates::find(c, &probe, Some(&row.id))?;
+                let duplicates = insert_with_family(c, &audit_caller, &mut row, &family)?;
                 Ok((row, duplicates))
             })
         })
         .await?;
+    created(&caller, row, duplicates)
+}
+
+/// Inserts a new case and its family members, audited, inside the caller's transaction, and finds the
+/// network's possible duplicates of the person.
+pub(crate) fn insert_with_family(
+    c: &mut DbConnection,
+    caller: &Caller,
+    row: &mut CaseRow,
+    family: &[FamilyMemberRow],
+) -> Result<Vec<duplicates::DuplicateMatch>> {
+    insert_new(c, caller, row)?;
+    for member in family {
+        db::family_members::insert(c, member)?;
+        audit::record(
+            c,
+            &AuditEvent::by(caller, "family_member.create", "family_member", Some(&member.id)).case(&row.id),
+        )?;
+    }
+    let probe = Identity {
+        tax_code: row.tax_code.as_deref(),
+        name_key: &row.search_name,
+        birth_date: row.birth_date,
+    };
+    duplicates::find(c, &probe, Some(&row.id))
+}
+
+/// The 201 of a case just opened, with its possible duplicates.
+pub(crate) fn created(
+    caller: &Caller,
+    row: CaseRow,
+    duplicates: Vec<duplicates::DuplicateMatch>,
+) -> Result<HttpResponse> {
     let location = format!("/api/v1/cases/{}", row.id);
-    let mut case = to_case(&caller, row)?;
+    let mut case = to_case(caller, row)?;
     case.possible_duplicates = Some(duplicates);
     Ok(respond::created(location, &case, 1))
 }

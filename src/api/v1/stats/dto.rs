@@ -22,7 +22,7 @@ pub struct StatsParams {
     /// Only this organization (admins and analysts; a coordinator always gets their own).
     #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10")]
     pub organization_id: Option<uuid::Uuid>,
-    /// Only the cases of this desk.
+    /// Only the cases of this desk (for contacts: the contacts at it).
     #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a20")]
     pub desk_id: Option<uuid::Uuid>,
     /// Only the organizations of this social-care district (exact name).
@@ -67,6 +67,12 @@ group_by_params!(
     ActivationGroupBy,
     "^((kind|language|sector|urgency|outcome|organization|district)(,(kind|language|sector|urgency|outcome|organization|district)){0,2})?$",
     "kind,language"
+);
+
+group_by_params!(
+    ContactGroupBy,
+    "^((desk|organization|district|channel|topic|citizenship|sex|age_band)(,(desk|organization|district|channel|topic|citizenship|sex|age_band)){0,2})?$",
+    "desk,topic"
 );
 
 /// A statistical table. Figures of a cell that would count fewer than 5 people, or let one be worked
@@ -144,5 +150,6 @@ mod tests {
         );
         assert_eq!(pattern(ReferralGroupBy::into_params(|| None)), Dataset::Referrals.group_by_pattern());
         assert_eq!(pattern(ActivationGroupBy::into_params(|| None)), Dataset::Activations.group_by_pattern());
+        assert_eq!(pattern(ContactGroupBy::into_params(|| None)), Dataset::Contacts.group_by_pattern());
     }
 }

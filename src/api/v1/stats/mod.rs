@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 use chrono::{Datelike, NaiveDate, NaiveTime};
 
-use dto::{ActivationGroupBy, CaseGroupBy, InterventionGroupBy, ReferralGroupBy};
+use dto::{ActivationGroupBy, CaseGroupBy, ContactGroupBy, InterventionGroupBy, ReferralGroupBy};
 pub use dto::{StatsParams, StatsRow, StatsTable, Suppression};
 
 use crate::app::AppState;
@@ -127,13 +127,40 @@ pub async fn activation_statistics(
         .await
 }
 
+/// Desk contacts
+///
+/// The front office's contacts in the period (most of them people without a case file): how many, how many
+/// a case was opened from, and how many were oriented to a provider or an office. Grouped by any of: desk,
+/// organization, district, channel, topic (a contact counts once under each topic it lists), and the
+/// anonymous profile's citizenship, sex and age_band (taken on the day of the contact).
+#[utoipa::path(
+    tag = "statistics",
+    params(StatsParams, ContactGroupBy),
+    responses((status = 200, description = "The table", content(
+        (StatsTable = "application/json"),
+        (String = "text/csv", example = "topic,contacts,cases_opened,oriented\r\nresidence_permit,310,22,140\r\n(total),842,61,377\r\n")
+    ))),
+    security(("bearer" = []))
+)]
+#[get("/contacts")]
+pub async fn contact_statistics(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    params: ApiQuery<StatsParams>,
+    group: ApiQuery<ContactGroupBy>,
+) -> Result<HttpResponse> {
+    answer(&state, &caller, &req, Dataset::Contacts, params.into_inner(), group.into_inner().group_by).await
+}
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope("/stats")
             .service(case_statistics)
             .service(intervention_statistics)
             .service(referral_statistics)
-            .service(activation_statistics),
+            .service(activation_statistics)
+            .service(contact_statistics),
     );
 }
 
