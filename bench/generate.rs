@@ -196,6 +196,7 @@ impl Network {
                 version: 1,
                 created_at: now,
                 updated_at: now,
+                appointment_minutes: 30,
             };
             db::desks::insert(c, &desk, &[])?;
             let username = format!("bench.op.{k:02}");

@@ -32,6 +32,7 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
         (name = "family members", description = "Family members of a beneficiary"),
         (name = "interventions", description = "What the desk did for the case"),
         (name = "desk contacts", description = "The front office: each contact at a desk, most without a case file"),
+        (name = "appointments", description = "Bookings at a desk inside its opening hours, free slots, closures"),
         (name = "consents", description = "The person's consents to processing and sharing"),
         (name = "referrals", description = "Closed-loop referrals of a case to a provider of the network"),
         (name = "transfers", description = "Cases handed, family included, to another organization"),
@@ -422,7 +423,7 @@ fn add_export_examples(doc: &mut utoipa::openapi::OpenApi) {
         "interventions": [example_of("Intervention")], "consents": [example_of("Consent")],
         "grants": [example_of("Grant")], "referrals": [referral], "transfers": [example_of("Transfer")],
         "activations": [activation], "care_requests": [care],
-        "desk_contacts": [example_of("DeskContact")], "access_log": [example_of("AuditEventView")]
+        "desk_contacts": [example_of("DeskContact")], "appointments": [example_of("Appointment")], "access_log": [example_of("AuditEventView")]
     });
     for (name, example) in [
         ("ExportedReferral", referral),

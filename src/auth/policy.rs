@@ -35,6 +35,9 @@ pub enum Action {
     /// The front office's contacts at the desks of one's organization.
     ContactRead,
     ContactWrite,
+    /// The appointments at the desks of one's organization (who is expected, when, why).
+    AppointmentRead,
+    AppointmentWrite,
     /// Ask whether a person already has a case in the network.
     CaseDuplicateCheck,
     ProviderRead,
@@ -119,6 +122,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | InterventionWrite
                 | ContactRead
                 | ContactWrite
+                | AppointmentRead
+                | AppointmentWrite
                 | CaseDuplicateCheck
                 | ProviderRead
                 | ProtocolRead

@@ -21,6 +21,8 @@ pub struct DeskRow {
     pub version: i64,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    /// The length of an appointment slot.
+    pub appointment_minutes: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -136,9 +138,10 @@ pub fn save(
 
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<()> {
     let n = diesel::delete(d::table.find(id)).execute(conn).map_err(|e| match Error::from(e) {
-        Error::Conflict { code: "referenced", .. } => {
-            Error::conflict("desk_in_use", "cases refer to this desk: deactivate it instead")
-        }
+        Error::Conflict { code: "referenced", .. } => Error::conflict(
+            "desk_in_use",
+            "cases, contacts or appointments refer to this desk: deactivate it instead",
+        ),
         other => other,
     })?;
     if n == 0 { Err(Error::NotFound) } else { Ok(()) }

@@ -8,9 +8,9 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{
-    activation_events as ae, activations as a, care_requests as cr, case_access_grants as g, cases as c,
-    consents as co, desk_contacts as k, family_members as f, interventions as i, referral_events as re,
-    referrals as r, transfers as t,
+    activation_events as ae, activations as a, appointments as ap, care_requests as cr,
+    case_access_grants as g, cases as c, consents as co, desk_contacts as k, family_members as f,
+    interventions as i, referral_events as re, referrals as r, transfers as t,
 };
 use crate::domain::erasure::{ERASED, month_of};
 use crate::error::Result;
@@ -127,6 +127,16 @@ pub fn erase_case(conn: &mut DbConnection, case_id: &str, now: NaiveDateTime) ->
         .set((t::reason.eq(ERASED), t::decision_note.eq(None::<String>)))
         .execute(conn)?;
     diesel::update(g::table.filter(g::case_id.eq(&id))).set(g::note.eq(None::<String>)).execute(conn)?;
+    diesel::update(ap::table.filter(ap::case_id.eq(&id)))
+        .set((
+            ap::person_name.eq(None::<String>),
+            ap::phone.eq(None::<String>),
+            ap::notes.eq(None::<String>),
+            ap::status_reason.eq(None::<String>),
+            ap::version.eq(ap::version + 1),
+            ap::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     // The contacts keep their codes (topics, channel, the anonymous profile) for the counts.
     diesel::update(k::table.filter(k::case_id.eq(&id)))
         .set((

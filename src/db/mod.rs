@@ -2,6 +2,7 @@
 //! repositories (one module per aggregate). Handlers never see which backend they talk to.
 
 pub mod activations;
+pub mod appointments;
 pub mod audit;
 pub mod audit_writer;
 pub mod care;

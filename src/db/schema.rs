@@ -34,6 +34,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        appointment_minutes -> Integer,
     }
 }
 
@@ -645,6 +646,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    desk_closures (id) {
+        id -> Text,
+        desk_id -> Text,
+        first_day -> Date,
+        last_day -> Date,
+        reason -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> Text,
+        desk_id -> Text,
+        organization_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        case_id -> Nullable<Text>,
+        person_name -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        topic -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        booked_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(referrals -> cases (case_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(referral_events -> referrals (referral_id));
@@ -690,4 +724,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_subscriptions,
     webhook_deliveries,
     desk_contacts,
+    desk_closures,
+    appointments,
 );

@@ -146,6 +146,7 @@ pub fn load(
             version: 1,
             created_at: since,
             updated_at: since,
+            appointment_minutes: 30,
         };
         db::desks::insert(c, &desk, &hours)?;
         net.desks.insert(spec.organization, id);

@@ -4,6 +4,7 @@
 mod code_enum;
 
 pub mod account;
+pub mod appointment;
 pub mod care;
 pub mod case;
 pub mod change;

@@ -142,9 +142,12 @@ impl World {
         self.post_id(app, "/api/v1/family-assistants", self.operator(foreign), body).await
     }
 
-    /// A desk of the chosen organization.
+    /// A desk of the chosen organization, open every day from 8 to 18.
     async fn desk(&self, app: &TestApp, foreign: bool) -> String {
-        let body = json!({"name": "Matrix desk", "organization_id": self.org(foreign)});
+        let hours: Vec<Value> =
+            (1..=7).map(|d| json!({"weekday": d, "opens": "08:00", "closes": "18:00"})).collect();
+        let body =
+            json!({"name": "Matrix desk", "organization_id": self.org(foreign), "opening_hours": hours});
         self.post_id(app, "/api/v1/desks", &self.admin, body).await
     }
 
@@ -201,6 +204,18 @@ impl World {
                 self.post_id(app, &consents, operator, json!({"purpose": "network_sharing"})).await;
                 let provider = self.provider(app, foreign).await;
                 body = json!({"provider_id": provider, "need": "housing", "reason": "x"});
+            }
+        } else if template.contains("{desk_id}") {
+            let desk = self.desk(app, foreign).await;
+            path = path.replace("{desk_id}", &desk);
+            if template.contains("/appointments/{id}") {
+                let booked = format!("/api/v1/desks/{desk}/appointments");
+                let id = self.post_id(app, &booked, operator, appointment_body("09:00")).await;
+                path = path.replace("{id}", &id);
+            } else if template.contains("/closures/{id}") {
+                let closures = format!("/api/v1/desks/{desk}/closures");
+                let id = self.post_id(app, &closures, &self.admin, closure_body()).await;
+                path = path.replace("{id}", &id);
             }
         } else if template.contains("{source_system}") {
             let external_id = unique_code();
@@ -342,6 +357,9 @@ impl World {
                 json!({"given_name": "New", "family_name": "Assistant", "hours_per_week": 20})
             }
             ("POST", "/api/v1/care-requests") => care_request_body(),
+            ("POST", "/api/v1/desks/{desk_id}/appointments") => appointment_body("10:00"),
+            ("POST", "/api/v1/desks/{desk_id}/appointments/{id}/status") => json!({"status": "cancelled"}),
+            ("POST", "/api/v1/desks/{desk_id}/closures") => closure_body(),
             ("POST", "/api/v1/desk-contacts") => desk_contact_body(&self.desk(app, false).await),
             ("POST", "/api/v1/desk-contacts/{id}/case") => {
                 json!({"given_name": "From", "family_name": "Contact"})
@@ -409,6 +427,18 @@ fn activation_body() -> Value {
     let when = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
     json!({"person_name": "Matrix Person", "kind": "intercultural_mediator", "language": "fr", "scheduled_at": when,
         "place": "Servizio sociale", "duration_minutes": 60})
+}
+
+/// A booking a week from now at a local time of day.
+fn appointment_body(hhmm: &str) -> Value {
+    use sportello::domain::local_time::{italian, italian_to_utc};
+    let day = italian(chrono::Utc::now().naive_utc()).date() + chrono::Days::new(7);
+    let local = day.and_time(chrono::NaiveTime::parse_from_str(hhmm, "%H:%M").unwrap());
+    json!({"starts_at": italian_to_utc(local).and_utc().to_rfc3339(), "person_name": "Matrix Person"})
+}
+
+fn closure_body() -> Value {
+    json!({"first_day": "2027-02-01", "last_day": "2027-02-02", "reason": "Matrix closure"})
 }
 
 fn desk_contact_body(desk: &str) -> Value {

@@ -8,6 +8,7 @@
 mod support;
 
 mod activations;
+mod appointments;
 mod audit;
 mod auth;
 mod authz_matrix;

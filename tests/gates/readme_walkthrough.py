@@ -5,8 +5,9 @@ Extracts every ```bash block of the README section "A walk through the API with 
 included), points `API` and `SPORTELLO_ADMIN_PASSWORD` at a fresh server, and runs the blocks in one bash with
 `set -euo pipefail`. Every curl fails on an HTTP error status (`--fail-with-body` is added), except the lines that
 print a status themselves (`-w`). Then checks what the walk-through promises: the referral ends `completed`, the
-transfer `accepted`, the sending desk gets 404 for the case it handed over, and the activation is completed and
-counted as confirmed within its deadline.
+transfer `accepted`, the sending desk gets 404 for the case it handed over, the activation is completed and
+counted as confirmed within its deadline, the case opened from a desk contact takes its topics as needs, and the
+contact statistics count both contacts.
 
 Usage: readme_walkthrough.py BINARY sqlite|postgres
 """
@@ -81,8 +82,14 @@ def main():
         problems = [want for want in ["completed", "accepted", "404"] if want not in lines]
         if lines.count("completed") < 2:
             problems.append("the activation completed")
-        if not lines or '"confirmed_within_deadline":1' not in lines[-1]:
+        # curl prints no newline after a body: a printed JSON body shares its line with what follows.
+        if not any('"confirmed_within_deadline":1' in line for line in lines):
             problems.append("the activation confirmed within its deadline in the SLA")
+        if not any("['residence_permit', 'language_course']" in line for line in lines):
+            problems.append("the contact's topics as the new case's needs")
+        if not lines or not ('"dataset":"contacts"' in lines[-1]
+                             and '"total":{"dimensions":{},"values":{"cases_opened":1,"contacts":2' in lines[-1]):
+            problems.append("the two contacts counted, one with a case opened from it")
         if problems:
             raise SystemExit(f"the README walk-through did not show: {', '.join(problems)}")
         print(f"README walk-through: ran as written on {BACKEND}")

@@ -41,7 +41,7 @@ fn hours_rows(desk_id: &str, hours: &[OpeningHours]) -> Result<Vec<OpeningHoursR
     "name": "Sportello immigrati — Via Aselli", "address": "Via Aselli 13/D, 26100 Cremona", "municipality": "Cremona",
     "languages": ["it", "en", "fr", "ar"], "phone": "+39 0372 407111", "email": null, "notes": null, "active": true,
     "opening_hours": [{"weekday": 3, "opens": "12:00", "closes": "15:00"}, {"weekday": 4, "opens": "08:30", "closes": "12:00"}],
-    "version": 1, "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-01-10T09:00:00Z"
+    "appointment_minutes": 30, "version": 1, "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-01-10T09:00:00Z"
 }))]
 pub struct Desk {
     #[schema(format = Uuid)]
@@ -58,6 +58,8 @@ pub struct Desk {
     pub notes: Option<String>,
     pub active: bool,
     pub opening_hours: Vec<OpeningHours>,
+    /// The length of an appointment slot; slots run from each opening time.
+    pub appointment_minutes: i32,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -82,6 +84,7 @@ impl Desk {
                     OpeningHours::from_stored(h.weekday, h.opens, h.closes, h.valid_from, h.valid_to, h.notes)
                 })
                 .collect(),
+            appointment_minutes: r.appointment_minutes,
             version: r.version,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
@@ -125,6 +128,10 @@ pub struct CreateDesk {
     #[validate(length(max = 50), nested)]
     #[schema(max_items = 50)]
     pub opening_hours: Vec<OpeningHours>,
+    /// The length of an appointment slot (default 30).
+    #[validate(range(min = 5, max = 240))]
+    #[schema(minimum = 5, maximum = 240, example = 30)]
+    pub appointment_minutes: Option<i32>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -167,6 +174,11 @@ pub struct UpdateDesk {
     #[validate(length(max = 50), nested)]
     #[schema(max_items = 50, nullable = false)]
     pub opening_hours: Option<Vec<OpeningHours>>,
+    /// Applies to appointments booked from now on.
+    #[serde(default, deserialize_with = "patch::required")]
+    #[validate(range(min = 5, max = 240))]
+    #[schema(minimum = 5, maximum = 240, nullable = false)]
+    pub appointment_minutes: Option<i32>,
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -248,6 +260,7 @@ pub async fn create_desk(
         version: 1,
         created_at: now,
         updated_at: now,
+        appointment_minutes: b.appointment_minutes.unwrap_or(30),
     };
     let hours = hours_rows(&desk.id, &b.opening_hours)?;
     let saved = state
@@ -330,6 +343,7 @@ pub async fn update_desk(
                 patch::apply(&mut desk.email, p.email);
                 patch::apply(&mut desk.notes, p.notes);
                 patch::set(&mut desk.active, p.active);
+                patch::set(&mut desk.appointment_minutes, p.appointment_minutes);
                 desk.version += 1;
                 desk.updated_at = db::now();
                 repo::save(c, &desk, expected, new_hours.as_deref())?;
@@ -344,7 +358,7 @@ pub async fn update_desk(
 
 /// Delete a desk
 ///
-/// Only while no case refers to it (409 otherwise: deactivate it instead).
+/// Only while no case, contact or appointment refers to it (409 otherwise: deactivate it instead).
 #[utoipa::path(
     tag = "desks",
     params(("id" = uuid::Uuid, Path, description = "Desk id")),
@@ -381,6 +395,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(create_desk)
             .service(get_desk)
             .service(update_desk)
-            .service(delete_desk),
+            .service(delete_desk)
+            .configure(crate::api::v1::appointments::routes),
     );
 }

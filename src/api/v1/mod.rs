@@ -1,6 +1,7 @@
 //! Version 1 of the API, mounted at `/api/v1`.
 
 pub mod activations;
+pub mod appointments;
 pub mod assignments;
 pub mod audit_events;
 pub mod auth;

@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::v1::activations::{Activation, ActivationEvent};
+use crate::api::v1::appointments::Appointment;
 use crate::api::v1::audit_events::AuditEventView;
 use crate::api::v1::care::{CareRequest, Placement};
 use crate::api::v1::cases::Case;
@@ -68,6 +69,8 @@ pub struct CaseExport {
     pub care_requests: Vec<ExportedCareRequest>,
     /// The person's contacts at the desks, once linked to the case.
     pub desk_contacts: Vec<DeskContact>,
+    /// Appointments booked for the person at a desk.
+    pub appointments: Vec<Appointment>,
     /// Who read or changed the case's data, oldest first: every audit event about the case, and the lists
     /// that showed it.
     pub access_log: Vec<AuditEventView>,
@@ -164,6 +167,10 @@ fn collect(
         desk_contacts: db::contacts::of_case(c, &id)?
             .into_iter()
             .map(DeskContact::try_from)
+            .collect::<Result<_>>()?,
+        appointments: db::appointments::of_case(c, &id)?
+            .into_iter()
+            .map(Appointment::try_from)
             .collect::<Result<_>>()?,
         access_log,
     })

@@ -389,7 +389,7 @@ pub async fn delete_contact(
     security(("bearer" = []))
 )]
 #[post("/{id}/case")]
-pub async fn open_case(
+pub async fn open_case_from_contact(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
@@ -464,6 +464,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(get_contact)
             .service(update_contact)
             .service(delete_contact)
-            .service(open_case),
+            .service(open_case_from_contact),
     );
 }

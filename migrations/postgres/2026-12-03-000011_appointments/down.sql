@@ -1,0 +1,3 @@
+DROP TABLE appointments;
+DROP TABLE desk_closures;
+ALTER TABLE desks DROP COLUMN appointment_minutes;
