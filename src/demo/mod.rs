@@ -1,8 +1,9 @@
 //! `sportello seed-demo`: a realistic, clearly fictitious network to try the API on — the social-care
 //! district of Crema and its 48 municipalities, a municipal desk and a Caritas/co-operative desk with their
 //! opening hours, the network's providers, a registry of mediators, interpreters and lawyers, an account
-//! for every role, and a few hundred cases over two years with families, interventions, consents,
-//! referrals and activations, so that every worklist and statistic shows meaningful numbers.
+//! for every role, a few hundred cases over two years with families, interventions, consents, referrals
+//! and activations, and the desks' front-office contacts, so that every worklist and statistic shows
+//! meaningful numbers.
 //!
 //! Everything is generated from a fixed seed relative to "now", in one transaction, through the
 //! repositories (the change feed numbers the new rows as for any write). Every person is made up; every
@@ -13,6 +14,7 @@
 mod activations;
 mod calendar;
 mod cases;
+mod contacts;
 pub mod data;
 // people, rng and interventions also feed the benchmark's bulk generator (bench/generate.rs).
 pub mod interventions;
@@ -63,6 +65,7 @@ pub struct Counts {
     pub consents: usize,
     pub referrals: usize,
     pub activations: usize,
+    pub desk_contacts: usize,
 }
 
 /// A demo account, for the report.
@@ -154,6 +157,11 @@ impl fmt::Display for SeedReport {
                 n.referrals,
                 n.activations
             )?;
+            writeln!(
+                f,
+                "  {} contacts at the desks' front office, most of them without a case file",
+                n.desk_contacts
+            )?;
         }
         writeln!(f, "Demo users (one shared password):")?;
         let (people, professionals): (Vec<&DemoUser>, Vec<&DemoUser>) =
@@ -211,6 +219,8 @@ pub fn seed(conn: &mut DbConnection, now: NaiveDateTime, password: &str) -> Resu
             ..Counts::default()
         };
         cases::load(c, &mut rng, &net, now, &mut counts)?;
+        counts.desk_contacts =
+            contacts::load(c, &mut rng, &net, calendar::local(cases::first_day(now), 0), now)?;
         let details = serde_json::to_value(&counts).map_err(|e| Error::internal("demo report", e))?;
         audit::record(c, &AuditEvent::anonymous("demo.seed", "organization", None, None).details(details))?;
         Ok(SeedReport::new(false, counts, now))

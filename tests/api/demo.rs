@@ -67,6 +67,7 @@ async fn the_demo_network_loads_and_every_role_finds_work_in_it() {
     assert!(report.counts.interventions >= 900, "{:?}", report.counts);
     assert!(report.counts.referrals >= 200 && report.counts.family_members >= 100, "{:?}", report.counts);
     assert!(report.counts.activations >= 60, "{:?}", report.counts);
+    assert!(report.counts.desk_contacts >= 500, "{:?}", report.counts);
     assert!(report.to_string().contains("demo.crema.coord"));
 
     // The admin sees every case, living in every one of the district's municipalities.
@@ -88,6 +89,7 @@ async fn the_demo_network_loads_and_every_role_finds_work_in_it() {
     let expiring = count(&app, &format!("/api/v1/cases?permit_expires_before={soon}"), &coordinator).await;
     let inactive = count(&app, "/api/v1/cases?inactive_days=60", &coordinator).await;
     let overdue_referrals = count(&app, "/api/v1/referrals?overdue=true", &coordinator).await;
+    assert!(count(&app, "/api/v1/desk-contacts?channel=phone", &coordinator).await >= 1);
     let overdue_activations = count(&app, "/api/v1/activations?overdue=true", &admin).await;
     eprintln!(
         "worklists: {expiring} permits, {inactive} inactive, {overdue_referrals} referrals, {overdue_activations} activations"
@@ -118,6 +120,8 @@ async fn the_demo_network_loads_and_every_role_finds_work_in_it() {
         ("interventions", "kind", 8),
         ("referrals", "provider_category", 6),
         ("activations", "language", 3),
+        ("contacts", "topic", 8),
+        ("contacts", "desk", 2),
     ] {
         let url = format!("/api/v1/stats/{table}?from={from}&to={to}&group_by={dimension}");
         let res = app.get(&url, Some(&analyst)).await;
