@@ -2,6 +2,7 @@
 //! repositories (one module per aggregate). Handlers never see which backend they talk to.
 
 pub mod activations;
+pub mod assessments;
 pub mod audit;
 pub mod audit_writer;
 pub mod care;
@@ -16,6 +17,7 @@ pub mod idempotency;
 pub mod integration_clients;
 pub mod interventions;
 pub mod organizations;
+pub mod plans;
 pub mod professionals;
 pub mod protocols;
 pub mod providers;

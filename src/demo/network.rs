@@ -108,6 +108,7 @@ pub fn load(
             version: 1,
             created_at: since,
             updated_at: since,
+            plans_need_approval: false,
         };
         db::organizations::insert(c, &row)?;
         net.organizations.insert(spec.code, row.id);

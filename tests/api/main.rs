@@ -8,6 +8,7 @@
 mod support;
 
 mod activations;
+mod assessments;
 mod audit;
 mod auth;
 mod authz_matrix;
@@ -26,6 +27,7 @@ mod logs;
 mod network;
 mod operations;
 mod organizations;
+mod plans;
 mod professionals;
 mod referrals;
 mod stats;

@@ -1,6 +1,7 @@
 //! Version 1 of the API, mounted at `/api/v1`.
 
 pub mod activations;
+pub mod assessments;
 pub mod assignments;
 pub mod audit_events;
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod me;
 pub mod opening_hours;
 pub mod organizations;
 pub mod patch;
+pub mod plans;
 pub mod professionals;
 pub mod protocols;
 pub mod providers;
@@ -45,6 +47,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     activations::routes(cfg);
     assignments::routes(cfg);
     care::routes(cfg);
+    plans::worklist::routes(cfg);
     audit_events::routes(cfg);
     integration_clients::routes(cfg);
     sync::routes(cfg);
