@@ -361,7 +361,11 @@ pub struct ActionWorklistQuery {
     pub owner_kind: Option<ActionOwnerKind>,
     /// With `owner_kind`; `me` is the caller (with `owner_kind=operator`).
     #[validate(length(min = 1, max = 36))]
-    #[param(example = "me", max_length = 36, pattern = "^(me|[0-9a-fA-F-]{36})$")]
+    #[param(
+        example = "me",
+        max_length = 36,
+        pattern = "^(me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+    )]
     pub owner_id: Option<String>,
     /// Admins: only the cases of this organization (others always get their own organization's).
     pub organization_id: Option<uuid::Uuid>,
