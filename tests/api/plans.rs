@@ -70,6 +70,17 @@ async fn plan_actions_fall_overdue_and_plans_past_review_on_the_clock() {
         .await;
     goal.expect_status(201);
     assert_eq!(goal.body["status"], "open");
+    // Goals answer the needs the plan's assessment found.
+    let unassessed = json!({"domain": "work", "description": "A job"});
+    assert_invalid_field(&app.post(&format!("{plan_url}/goals"), Some(&op), &unassessed).await, "domain");
+    let goal_url = goal.header("location").unwrap();
+    let moved = app.patch(&goal_url, Some(&op), &json!({"domain": "work"}), Some("\"1\"")).await;
+    assert_invalid_field(&moved, "domain");
+    let progress = app
+        .patch(&goal_url, Some(&op), &json!({"description": "A room in a shared flat"}), Some("\"1\""))
+        .await;
+    progress.expect_status(200);
+    assert_eq!(progress.body["version"], 2);
     let action = app
         .post(
             &format!("{plan_url}/actions"),

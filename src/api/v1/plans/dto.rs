@@ -266,6 +266,7 @@ pub struct UpdatePlan {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"domain": "housing", "description": "Find a shared flat in Crema within six months"}))]
 pub struct CreateGoal {
+    /// The need it answers; when the plan names its assessment, a domain that assessment found some need in.
     pub domain: AssessmentDomain,
     #[validate(length(min = 1, max = 2000), custom(function = "validate_text"))]
     #[schema(min_length = 1, max_length = 2000, format = "sportello:text")]

@@ -8,10 +8,10 @@ use super::ensure_open;
 use crate::api::v1::patch;
 use crate::app::AppState;
 use crate::auth::{Action, policy, policy::CaseAccess, principal::Caller};
-use crate::db::plans::{self as repo, ActionRow, GoalRow};
+use crate::db::plans::{self as repo, ActionRow, GoalRow, PlanRow};
 use crate::db::{self, DbConnection, audit, audit::AuditEvent, cases};
 use crate::domain::Code;
-use crate::domain::plan::{ActionOwnerKind, ActionStatus, GoalStatus};
+use crate::domain::plan::{ActionOwnerKind, ActionStatus, AssessmentDomain, GoalStatus, NeedLevel};
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, IfMatch, etag::check_version, respond};
 
@@ -38,6 +38,24 @@ fn check_owner(c: &mut DbConnection, kind: ActionOwnerKind, id: &str) -> Result<
     }
 }
 
+/// A goal answers an assessed need: when the plan names its assessment, the goal's domain must be one the
+/// assessment found some need in (a level above `none`).
+fn check_assessed(c: &mut DbConnection, plan: &PlanRow, domain: AssessmentDomain) -> Result<()> {
+    let Some(assessment) = &plan.assessment_id else { return Ok(()) };
+    let assessed = db::assessments::domains_of(c, std::slice::from_ref(assessment))?
+        .iter()
+        .any(|d| d.domain == domain.as_str() && d.level != NeedLevel::None.as_str());
+    if assessed {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "domain",
+            "not_assessed",
+            format!("the plan's assessment found no need in {domain}"),
+        ))
+    }
+}
+
 /// The goal an action serves must be one of the same plan.
 fn check_goal(c: &mut DbConnection, plan_id: &str, goal_id: Option<&str>) -> Result<()> {
     match goal_id.map(|g| repo::get_goal(c, plan_id, g)) {
@@ -50,12 +68,7 @@ fn check_goal(c: &mut DbConnection, plan_id: &str, goal_id: Option<&str>) -> Res
 }
 
 /// The case in reach to work on, and its plan still open.
-fn open_plan(
-    c: &mut DbConnection,
-    caller: &Caller,
-    case_id: &str,
-    plan_id: &str,
-) -> Result<crate::db::plans::PlanRow> {
+fn open_plan(c: &mut DbConnection, caller: &Caller, case_id: &str, plan_id: &str) -> Result<PlanRow> {
     cases::get(c, &policy::case_scope_for(&caller.principal, CaseAccess::Contribute), case_id)?;
     let plan = repo::get(c, case_id, plan_id)?;
     ensure_open(&plan)?;
@@ -64,7 +77,8 @@ fn open_plan(
 
 /// Add a goal to a plan
 ///
-/// A goal answers one of the assessed needs (its domain).
+/// A goal answers one of the assessed needs (its domain): when the plan names its assessment, a domain that
+/// assessment found some need in (422 `not_assessed` otherwise).
 #[utoipa::path(
     tag = "plans",
     params(("case_id" = uuid::Uuid, Path, description = "Case id"), ("plan_id" = uuid::Uuid, Path, description = "Plan id"),
@@ -87,7 +101,8 @@ pub async fn create_goal(
         .db
         .run(move |c| {
             db::write_tx(c, |c| {
-                open_plan(c, &caller, &case_id, &plan_id)?;
+                let plan = open_plan(c, &caller, &case_id, &plan_id)?;
+                check_assessed(c, &plan, b.domain)?;
                 let row = GoalRow {
                     id: db::new_id(),
                     plan_id: plan_id.clone(),
@@ -140,9 +155,12 @@ pub async fn update_goal(
         .db
         .run(move |c| {
             db::write_tx(c, |c| {
-                open_plan(c, &caller, &case_id, &plan_id)?;
+                let plan = open_plan(c, &caller, &case_id, &plan_id)?;
                 let mut row = repo::get_goal(c, &plan_id, &id)?;
                 check_version(Some(expected), row.version)?;
+                if let Some(domain) = p.domain {
+                    check_assessed(c, &plan, domain)?;
+                }
                 patch::set(&mut row.domain, p.domain.map(|d| d.as_str().to_string()));
                 patch::set(&mut row.description, p.description);
                 patch::set(&mut row.status, p.status.map(|s| s.as_str().to_string()));
