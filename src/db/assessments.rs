@@ -88,16 +88,23 @@ pub fn domains_of(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<DomainR
     Ok(d::table.filter(d::assessment_id.eq_any(ids.to_vec())).select(DomainRow::as_select()).load(conn)?)
 }
 
-/// The case's latest assessment with its domains, in one query walking the (case_id, version) index: an
-/// assessment has at most one row per domain, so the top rows by version are the latest's.
+/// The domain rows of a case's assessments, newest version first, with their assessment: the top
+/// [`DOMAIN_COUNT`](crate::domain::plan::DOMAIN_COUNT) rows hold the whole latest assessment, as an assessment
+/// has at most one row per domain. One statement, for the query and for its SQLite plan.
+macro_rules! latest_rows {
+    ($case_id:expr) => {
+        d::table
+            .inner_join(a::table)
+            .filter(d::case_id.eq($case_id))
+            .order(d::version.desc())
+            .limit(crate::domain::plan::DOMAIN_COUNT)
+            .select((DomainRow::as_select(), AssessmentRow::as_select()))
+    };
+}
+
+/// The case's latest assessment with its domains, in one query walking the (case_id, version) index.
 pub fn latest(conn: &mut DbConnection, case_id: &str) -> Result<Option<(AssessmentRow, Vec<DomainRow>)>> {
-    let rows: Vec<(DomainRow, AssessmentRow)> = d::table
-        .inner_join(a::table)
-        .filter(d::case_id.eq(case_id))
-        .order(d::version.desc())
-        .limit(crate::domain::plan::DOMAIN_COUNT)
-        .select((DomainRow::as_select(), AssessmentRow::as_select()))
-        .load(conn)?;
+    let rows: Vec<(DomainRow, AssessmentRow)> = latest_rows!(case_id).load(conn)?;
     let Some(top) = rows.first().map(|(d, _)| d.version) else { return Ok(None) };
     let mut assessment = None;
     let mut domains = Vec::new();
@@ -106,6 +113,27 @@ pub fn latest(conn: &mut DbConnection, case_id: &str) -> Result<Option<(Assessme
         domains.push(domain);
     }
     Ok(assessment.map(|a| (a, domains)))
+}
+
+/// SQLite's plan for [`latest`] (one line per step), to check that GET case stays one index walk; `None`
+/// on PostgreSQL, whose plan depends on the table statistics.
+pub fn latest_sqlite_plan(conn: &mut DbConnection, case_id: &str) -> Result<Option<Vec<String>>> {
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+    if matches!(conn, DbConnection::Postgresql(_)) {
+        return Ok(None);
+    }
+    let sql = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&latest_rows!(case_id)).to_string();
+    let sql = sql.split(" -- binds:").next().unwrap_or_default();
+    let steps: Vec<Step> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+        .bind::<Text, _>(case_id)
+        .bind::<BigInt, _>(crate::domain::plan::DOMAIN_COUNT)
+        .load(conn)?;
+    Ok(Some(steps.into_iter().map(|s| s.detail).collect()))
 }
 
 /// All of a case's assessments with their domains, oldest first (the export).

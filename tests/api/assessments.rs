@@ -85,3 +85,16 @@ async fn assessments_are_versioned_and_the_latest_comes_with_the_case() {
     let ok = json!({"assessed_on": "2026-03-02", "domains": [{"domain": "work", "level": "low"}]});
     assert_problem(&app.post(&base, Some(&stranger), &ok).await, 404, ":not_found");
 }
+
+/// GET case reads the latest assessment in one walk of the (case_id, version) index, however long the
+/// history: SQLite's plan is checked (PostgreSQL chooses by its statistics).
+#[actix_web::test]
+async fn the_latest_assessment_is_one_index_walk() {
+    let app = spawn_app().await;
+    let mut conn = app.database().get().unwrap();
+    let Some(plan) = sportello::db::assessments::latest_sqlite_plan(&mut conn, "any").unwrap() else {
+        return; // PostgreSQL
+    };
+    assert!(plan.iter().any(|step| step.contains("assessment_domains_case_version")), "{plan:#?}");
+    assert!(!plan.iter().any(|step| step.contains("TEMP B-TREE")), "no sort: {plan:#?}");
+}
