@@ -18,6 +18,7 @@ pub mod data;
 pub mod interventions;
 mod network;
 pub mod people;
+mod plans;
 mod referrals;
 pub mod rng;
 
@@ -63,6 +64,9 @@ pub struct Counts {
     pub consents: usize,
     pub referrals: usize,
     pub activations: usize,
+    pub assessments: usize,
+    pub plans: usize,
+    pub plan_actions: usize,
 }
 
 /// A demo account, for the report.
@@ -154,6 +158,12 @@ impl fmt::Display for SeedReport {
                 n.referrals,
                 n.activations
             )?;
+            writeln!(
+                f,
+                "  {} needs assessments and {} individual plans with {} actions (the co-operative's plans wait for \
+                 its coordinator's approval)",
+                n.assessments, n.plans, n.plan_actions
+            )?;
         }
         writeln!(f, "Demo users (one shared password):")?;
         let (people, professionals): (Vec<&DemoUser>, Vec<&DemoUser>) =
@@ -211,6 +221,7 @@ pub fn seed(conn: &mut DbConnection, now: NaiveDateTime, password: &str) -> Resu
             ..Counts::default()
         };
         cases::load(c, &mut rng, &net, now, &mut counts)?;
+        plans::load(c, &net, now, &mut counts)?;
         let details = serde_json::to_value(&counts).map_err(|e| Error::internal("demo report", e))?;
         audit::record(c, &AuditEvent::anonymous("demo.seed", "organization", None, None).details(details))?;
         Ok(SeedReport::new(false, counts, now))
