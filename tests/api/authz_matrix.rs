@@ -157,6 +157,27 @@ impl World {
         self.post_id(app, "/api/v1/care-requests", self.operator(foreign), care_request_body()).await
     }
 
+    /// `path` with a plan of the case in it, and the goal or action its row names.
+    async fn plan_fixture(
+        &self,
+        app: &TestApp,
+        template: &str,
+        case: &str,
+        token: &str,
+        path: String,
+    ) -> String {
+        let plans = format!("/api/v1/cases/{case}/plans");
+        let plan = self.post_id(app, &plans, token, plan_body()).await;
+        let item = match template.rsplit_once("/{id}").map(|(collection, _)| collection) {
+            Some(t) if t.ends_with("/goals") => ("goals", goal_body()),
+            Some(t) if t.ends_with("/actions") => ("actions", action_body()),
+            Some(_) => return path.replace("{id}", &plan),
+            None => return path.replace("{plan_id}", &plan),
+        };
+        let id = self.post_id(app, &format!("{plans}/{plan}/{}", item.0), token, item.1).await;
+        path.replace("{plan_id}", &plan).replace("{id}", &id)
+    }
+
     /// The concrete path and body of an operation on a fresh record of the chosen organization.
     async fn request(
         &self,
@@ -182,6 +203,7 @@ impl World {
                     "interventions",
                     json!({"kind": "listening", "occurred_on": "2026-01-10", "summary": "x"}),
                 )),
+                Some(t) if t.ends_with("/assessments") => Some(child("assessments", assessment_body())),
                 Some(t) if t.ends_with("/consents") => {
                     Some(child("consents", json!({"purpose": "network_sharing"})))
                 }
@@ -191,28 +213,7 @@ impl World {
                 _ => None,
             };
             if template.contains("/plans/") {
-                // A plan of the case, with a goal and an action for the rows that name them.
-                let plans = format!("/api/v1/cases/{case}/plans");
-                let plan = self.post_id(app, &plans, operator, plan_body()).await;
-                path = path.replace("{plan_id}", &plan);
-                let item = match template.rsplit_once("/{id}").map(|(collection, _)| collection) {
-                    Some(t) if t.ends_with("/goals") => Some(("goals", goal_body())),
-                    Some(t) if t.ends_with("/actions") => Some(("actions", action_body())),
-                    Some(t) if t.ends_with("/plans") => {
-                        path = path.replace("{id}", &plan);
-                        None
-                    }
-                    _ => None,
-                };
-                if let Some((kind, fields)) = item {
-                    let id = self.post_id(app, &format!("{plans}/{plan}/{kind}"), operator, fields).await;
-                    path = path.replace("{id}", &id);
-                }
-            }
-            if template.ends_with("/assessments/{id}") {
-                let collection = format!("/api/v1/cases/{case}/assessments");
-                let id = self.post_id(app, &collection, operator, assessment_body()).await;
-                path = path.replace("{id}", &id);
+                path = self.plan_fixture(app, template, &case, operator, path).await;
             }
             if let Some((collection, fields)) = created {
                 let token = if collection.ends_with("/grants") { self.admin.as_str() } else { operator };
