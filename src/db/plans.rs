@@ -111,6 +111,20 @@ pub fn save(conn: &mut DbConnection, row: &PlanRow, expected_version: i64) -> Re
     if n == 0 { Err(Error::PreconditionFailed) } else { Ok(()) }
 }
 
+/// A change to an approved plan's content puts it back to waiting for approval: the approval covered what
+/// was approved. Nothing happens to a plan not approved.
+pub fn withdraw_approval(conn: &mut DbConnection, plan_id: &str, now: chrono::NaiveDateTime) -> Result<()> {
+    diesel::update(p::table.filter(p::id.eq(plan_id)).filter(p::approved_at.is_not_null()))
+        .set((
+            p::approved_at.eq(None::<chrono::NaiveDateTime>),
+            p::approved_by.eq(None::<String>),
+            p::version.eq(p::version + 1),
+            p::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// The goals of these plans, oldest first.
 pub fn goals_of(conn: &mut DbConnection, plan_ids: &[String]) -> Result<Vec<GoalRow>> {
     Ok(pg::table

@@ -286,6 +286,30 @@ async fn plans_wait_for_a_coordinators_approval_where_the_organization_requires_
     assert_eq!(approved.header("etag").as_deref(), Some("\"2\""));
     assert_problem(&app.post(&approve, Some(&coordinator), &json!(null)).await, 409, "already_approved");
     assert_eq!(app.audit_count("plan.approve", Some(&other)), 1);
+
+    // The approval covers the plan as approved: recording the agreement or an action's progress keeps it,
+    // a new action or new dates need a new approval.
+    let plan_url = approve.trim_end_matches("/approve").to_string();
+    let agreed = app.patch(&plan_url, Some(&op), &json!({"agreed_on": "2026-03-02"}), Some("\"2\"")).await;
+    agreed.expect_status(200);
+    assert_eq!(agreed.body["approval"], "approved");
+    let action = json!({"description": "Register at the job centre", "owner_kind": "operator"});
+    let added = app.post(&format!("{plan_url}/actions"), Some(&op), &action).await;
+    added.expect_status(201);
+    let shown = app.get(&plan_url, Some(&op)).await;
+    assert_eq!(shown.body["approval"], "pending");
+    assert!(shown.body["approved_at"].is_null());
+    app.post(&approve, Some(&coordinator), &json!(null)).await.expect_status(200);
+    let action_url = added.header("location").unwrap();
+    app.patch(&action_url, Some(&op), &json!({"status": "in_progress"}), Some("\"1\""))
+        .await
+        .expect_status(200);
+    let shown = app.get(&plan_url, Some(&op)).await;
+    assert_eq!(shown.body["approval"], "approved", "progress is not a change of plan");
+    let version = shown.header("etag").unwrap();
+    let moved = app.patch(&plan_url, Some(&op), &json!({"review_on": "2026-09-01"}), Some(&version)).await;
+    moved.expect_status(200);
+    assert_eq!(moved.body["approval"], "pending");
 }
 
 #[actix_web::test]

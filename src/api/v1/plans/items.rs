@@ -116,6 +116,7 @@ pub async fn create_goal(
                     updated_at: now,
                 };
                 repo::insert_goal(c, &row)?;
+                repo::withdraw_approval(c, &plan_id, now)?;
                 audit::record(
                     c,
                     &AuditEvent::by(&caller, "plan_goal.create", "plan_goal", Some(&row.id)).case(&case_id),
@@ -161,12 +162,16 @@ pub async fn update_goal(
                 if let Some(domain) = p.domain {
                     check_assessed(c, &plan, domain)?;
                 }
+                let content_changed = p.domain.is_some() || p.description.is_some();
                 patch::set(&mut row.domain, p.domain.map(|d| d.as_str().to_string()));
                 patch::set(&mut row.description, p.description);
                 patch::set(&mut row.status, p.status.map(|s| s.as_str().to_string()));
                 row.version += 1;
                 row.updated_at = db::now();
                 repo::save_goal(c, &row, expected)?;
+                if content_changed {
+                    repo::withdraw_approval(c, &plan_id, row.updated_at)?;
+                }
                 audit::record(
                     c,
                     &AuditEvent::by(&caller, "plan_goal.update", "plan_goal", Some(&id)).case(&case_id),
@@ -239,6 +244,7 @@ pub async fn create_action(
                     updated_at: now,
                 };
                 repo::insert_action(c, &row)?;
+                repo::withdraw_approval(c, &plan_id, now)?;
                 audit::record(
                     c,
                     &AuditEvent::by(&caller, "plan_action.create", "plan_action", Some(&row.id))
@@ -284,6 +290,12 @@ pub async fn update_action(
                 open_plan(c, &caller, &case_id, &plan_id)?;
                 let mut row = repo::get_action(c, &plan_id, &id)?;
                 check_version(Some(expected), row.version)?;
+                // What is to be done, by whom and when is the plan; how far it got is not.
+                let content_changed = p.goal_id.is_some()
+                    || p.description.is_some()
+                    || p.owner_kind.is_some()
+                    || p.owner_id.is_some()
+                    || p.due_on.is_some();
                 if p.owner_kind.is_some() && p.owner_id.is_none() {
                     return Err(Error::invalid(
                         "owner_id",
@@ -314,6 +326,9 @@ pub async fn update_action(
                 row.version += 1;
                 row.updated_at = db::now();
                 repo::save_action(c, &row, expected)?;
+                if content_changed {
+                    repo::withdraw_approval(c, &plan_id, row.updated_at)?;
+                }
                 audit::record(
                     c,
                     &AuditEvent::by(&caller, "plan_action.update", "plan_action", Some(&id)).case(&case_id),

@@ -1,7 +1,9 @@
 //! `/api/v1/cases/{case_id}/plans`: the individual plan (progetto individualizzato) — goals tied to the
 //! assessed needs, actions with an owner, a due day and a status, a review day, the agreement with the
-//! person and, where the organization requires it, a coordinator's approval. A case has at most one plan in
-//! force; closing the case records its outcome. Worklists across cases are in [`worklist`].
+//! person and, where the organization requires it, a coordinator's approval, which covers the plan as
+//! approved: a change to its dates, notes, goals or actions (an action's progress aside) makes it `pending`
+//! again. A case has at most one plan in force; closing the case records its outcome. Worklists across
+//! cases are in [`worklist`].
 
 pub mod dto;
 mod items;
@@ -203,6 +205,7 @@ pub async fn get_plan(
 /// Update a plan
 ///
 /// JSON merge patch with `If-Match`: dates, notes and the agreement with the person. A closed plan is 409.
+/// Changing the dates or notes of an approved plan puts it back to `pending` approval.
 #[utoipa::path(
     tag = "plans",
     params(("case_id" = uuid::Uuid, Path, description = "Case id"), ("id" = uuid::Uuid, Path, description = "Plan id"),
@@ -235,9 +238,14 @@ pub async fn update_plan(
                 let mut row = repo::get(c, &case_id, &id)?;
                 check_version(Some(expected), row.version)?;
                 ensure_open(&row)?;
+                let before = (row.starts_on, row.review_on, row.notes.clone());
                 patch::set(&mut row.starts_on, p.starts_on);
                 patch::set(&mut row.review_on, p.review_on);
                 patch::apply(&mut row.notes, p.notes);
+                // New dates or notes are a new plan to approve; recording the agreement is not.
+                if (row.starts_on, row.review_on, row.notes.clone()) != before {
+                    (row.approved_at, row.approved_by) = (None, None);
+                }
                 patch::apply(&mut row.agreed_on, p.agreed_on);
                 patch::apply(&mut row.agreement_signed, p.agreement_signed);
                 dto::check_plan(row.starts_on, row.review_on, row.agreed_on, row.agreement_signed)
