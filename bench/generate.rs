@@ -180,6 +180,7 @@ impl Network {
                 version: 1,
                 created_at: now,
                 updated_at: now,
+                plans_need_approval: false,
             };
             db::organizations::insert(c, &org)?;
             let desk = DeskRow {

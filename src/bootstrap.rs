@@ -41,6 +41,7 @@ pub fn ensure_platform_admin(db: &Database, settings: &Settings) -> Result<()> {
         version: 1,
         created_at: now,
         updated_at: now,
+        plans_need_approval: false,
     };
     let admin = UserRow::new(&org.id, "admin", "Platform administrator", None, Role::Admin, hash);
     db::write_tx(&mut conn, |c| {

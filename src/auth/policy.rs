@@ -38,6 +38,16 @@ pub enum Action {
     /// The appointments at the desks of one's organization (who is expected, when, why).
     AppointmentRead,
     AppointmentWrite,
+    /// Read the needs assessments of a case.
+    AssessmentRead,
+    /// Record a new version of a case's needs assessment (history is append-only).
+    AssessmentWrite,
+    /// Read individual plans, with their goals and actions, and the plan worklists.
+    PlanRead,
+    /// Draw up and update a plan, its goals and its actions, and record the person's agreement.
+    PlanWrite,
+    /// Approve a plan where the organization requires it (coordinators).
+    PlanApprove,
     /// Ask whether a person already has a case in the network.
     CaseDuplicateCheck,
     ProviderRead,
@@ -124,6 +134,10 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | ContactWrite
                 | AppointmentRead
                 | AppointmentWrite
+                | AssessmentRead
+                | AssessmentWrite
+                | PlanRead
+                | PlanWrite
                 | CaseDuplicateCheck
                 | ProviderRead
                 | ProtocolRead
@@ -210,6 +224,18 @@ pub fn figures_organization(principal: &Principal, requested: Option<uuid::Uuid>
         (Role::Admin | Role::Analyst, requested) => Ok(requested.map(|o| o.to_string())),
         (_, Some(o)) if o.to_string() != principal.organization_id => {
             Err(Error::Forbidden("a coordinator sees their own organization's figures".into()))
+        }
+        _ => Ok(Some(principal.organization_id.clone())),
+    }
+}
+
+/// Whose cases a worklist covers: an admin any organization's they ask for, or all (`None`); anyone else
+/// their own organization's, and 403 for another one.
+pub fn worklist_organization(principal: &Principal, requested: Option<uuid::Uuid>) -> Result<Option<String>> {
+    match (principal.role, requested) {
+        (Role::Admin, requested) => Ok(requested.map(|o| o.to_string())),
+        (_, Some(o)) if o.to_string() != principal.organization_id => {
+            Err(Error::Forbidden("a worklist covers your own organization's cases".into()))
         }
         _ => Ok(Some(principal.organization_id.clone())),
     }
@@ -334,7 +360,14 @@ mod tests {
 
     #[test]
     fn analysts_never_read_cases() {
-        for a in [Action::CaseList, Action::CaseRead, Action::FamilyMemberRead, Action::InterventionRead] {
+        for a in [
+            Action::CaseList,
+            Action::CaseRead,
+            Action::FamilyMemberRead,
+            Action::InterventionRead,
+            Action::AssessmentRead,
+            Action::PlanRead,
+        ] {
             assert!(!role_may(Role::Analyst, a));
         }
     }
@@ -374,7 +407,7 @@ mod tests {
 
     #[test]
     fn only_coordinators_and_admins_override_consent_and_decide_transfers() {
-        for a in [Action::ConsentOverride, Action::TransferDecide, Action::GrantManage] {
+        for a in [Action::ConsentOverride, Action::TransferDecide, Action::GrantManage, Action::PlanApprove] {
             assert!(role_may(Role::Coordinator, a));
             assert!(role_may(Role::Admin, a));
             assert!(!role_may(Role::Operator, a));

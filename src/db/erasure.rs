@@ -153,6 +153,8 @@ pub fn erase_case(conn: &mut DbConnection, case_id: &str, now: NaiveDateTime) ->
             cr::notes.eq(None::<String>),
         ))
         .execute(conn)?;
+    crate::db::assessments::erase(conn, &id, now)?;
+    crate::db::plans::erase(conn, &id, now)?;
     Ok(())
 }
 

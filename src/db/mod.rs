@@ -3,6 +3,7 @@
 
 pub mod activations;
 pub mod appointments;
+pub mod assessments;
 pub mod audit;
 pub mod audit_writer;
 pub mod care;
@@ -18,6 +19,7 @@ pub mod idempotency;
 pub mod integration_clients;
 pub mod interventions;
 pub mod organizations;
+pub mod plans;
 pub mod professionals;
 pub mod protocols;
 pub mod providers;

@@ -22,6 +22,7 @@ pub struct OrganizationRow {
     pub version: i64,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    pub plans_need_approval: bool,
 }
 
 #[derive(Debug, Default, Clone)]

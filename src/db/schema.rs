@@ -16,6 +16,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        plans_need_approval -> Bool,
     }
 }
 
@@ -689,6 +690,98 @@ diesel::joinable!(activation_events -> activations (activation_id));
 diesel::joinable!(care_placements -> care_requests (care_request_id));
 diesel::joinable!(care_placements -> family_assistants (assistant_id));
 
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        case_id -> Text,
+        organization_id -> Text,
+        version -> BigInt,
+        assessed_on -> Date,
+        assessor_id -> Text,
+        summary -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessment_domains (assessment_id, domain) {
+        assessment_id -> Text,
+        case_id -> Text,
+        version -> BigInt,
+        domain -> Text,
+        level -> Text,
+        notes -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        case_id -> Text,
+        organization_id -> Text,
+        assessment_id -> Nullable<Text>,
+        starts_on -> Date,
+        review_on -> Date,
+        notes -> Nullable<Text>,
+        agreed_on -> Nullable<Date>,
+        agreement_signed -> Nullable<Bool>,
+        approval_required -> Bool,
+        approved_at -> Nullable<Timestamp>,
+        approved_by -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        outcome_note -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_goals (id) {
+        id -> Text,
+        plan_id -> Text,
+        case_id -> Text,
+        domain -> Text,
+        description -> Text,
+        status -> Text,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_actions (id) {
+        id -> Text,
+        plan_id -> Text,
+        case_id -> Text,
+        goal_id -> Nullable<Text>,
+        description -> Text,
+        owner_kind -> Text,
+        owner_id -> Text,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        completed_on -> Nullable<Date>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(assessment_domains -> assessments (assessment_id));
+diesel::joinable!(plans -> cases (case_id));
+diesel::joinable!(plan_goals -> plans (plan_id));
+diesel::joinable!(plan_actions -> plans (plan_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     desks,
@@ -726,4 +819,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     desk_contacts,
     desk_closures,
     appointments,
+    assessments,
+    assessment_domains,
+    plans,
+    plan_goals,
+    plan_actions,
 );

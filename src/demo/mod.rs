@@ -20,6 +20,7 @@ pub mod data;
 pub mod interventions;
 mod network;
 pub mod people;
+mod plans;
 mod referrals;
 pub mod rng;
 
@@ -66,6 +67,9 @@ pub struct Counts {
     pub referrals: usize,
     pub activations: usize,
     pub desk_contacts: usize,
+    pub assessments: usize,
+    pub plans: usize,
+    pub plan_actions: usize,
 }
 
 /// A demo account, for the report.
@@ -162,6 +166,12 @@ impl fmt::Display for SeedReport {
                 "  {} contacts at the desks' front office, most of them without a case file",
                 n.desk_contacts
             )?;
+            writeln!(
+                f,
+                "  {} needs assessments and {} individual plans with {} actions (the co-operative's plans wait for \
+                 its coordinator's approval)",
+                n.assessments, n.plans, n.plan_actions
+            )?;
         }
         writeln!(f, "Demo users (one shared password):")?;
         let (people, professionals): (Vec<&DemoUser>, Vec<&DemoUser>) =
@@ -221,6 +231,7 @@ pub fn seed(conn: &mut DbConnection, now: NaiveDateTime, password: &str) -> Resu
         cases::load(c, &mut rng, &net, now, &mut counts)?;
         counts.desk_contacts =
             contacts::load(c, &mut rng, &net, calendar::local(cases::first_day(now), 0), now)?;
+        plans::load(c, &net, now, &mut counts)?;
         let details = serde_json::to_value(&counts).map_err(|e| Error::internal("demo report", e))?;
         audit::record(c, &AuditEvent::anonymous("demo.seed", "organization", None, None).details(details))?;
         Ok(SeedReport::new(false, counts, now))

@@ -108,6 +108,8 @@ pub fn load(
             version: 1,
             created_at: since,
             updated_at: since,
+            // The co-operative's plans wait for its coordinator's approval; the municipality's do not.
+            plans_need_approval: spec.code == data::CARITAS,
         };
         db::organizations::insert(c, &row)?;
         net.organizations.insert(spec.code, row.id);

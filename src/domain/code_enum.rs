@@ -97,5 +97,13 @@ mod tests {
         assert_schema_lists_codes::<CareRequestStatus>();
         assert_schema_lists_codes::<PlacementOutcome>();
         assert_schema_lists_codes::<ContractType>();
+        use crate::domain::plan::*;
+        assert_schema_lists_codes::<AssessmentDomain>();
+        assert_schema_lists_codes::<NeedLevel>();
+        assert_schema_lists_codes::<GoalStatus>();
+        assert_schema_lists_codes::<ActionOwnerKind>();
+        assert_schema_lists_codes::<ActionStatus>();
+        assert_schema_lists_codes::<PlanOutcome>();
+        assert_schema_lists_codes::<ApprovalState>();
     }
 }

@@ -21,6 +21,7 @@ pub mod language;
 pub mod local_time;
 pub mod organization;
 pub mod person;
+pub mod plan;
 pub mod professional;
 pub mod provider;
 pub mod referral;

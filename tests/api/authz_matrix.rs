@@ -63,8 +63,15 @@ struct World {
 impl World {
     async fn new(app: &TestApp) -> World {
         let admin = app.admin_token().await;
-        let own = app.create_organization(&admin, &unique_code()).await;
-        let foreign = app.create_organization(&admin, &unique_code()).await;
+        // Their plans wait for a coordinator's approval, so that approving one is possible.
+        let mut orgs = Vec::new();
+        for _ in 0..2 {
+            let code = unique_code();
+            let body = json!({"name": format!("Organization {code}"), "kind": "charity", "code": code,
+                "plans_need_approval": true});
+            orgs.push(World::created(app, "/api/v1/organizations", &admin, body).await);
+        }
+        let (own, foreign) = (orgs[0].clone(), orgs[1].clone());
         let mut tokens = BTreeMap::new();
         for role in ROLES.iter().filter(|r| !matches!(**r, "professional" | "integration")) {
             tokens.insert(*role, app.user_token(role, &own).await);
@@ -94,6 +101,10 @@ impl World {
     }
 
     async fn post_id(&self, app: &TestApp, path: &str, token: &str, body: Value) -> String {
+        World::created(app, path, token, body).await
+    }
+
+    async fn created(app: &TestApp, path: &str, token: &str, body: Value) -> String {
         let res = app.post(path, Some(token), &body).await;
         assert_eq!(res.status, 201, "fixture {path}: {}", res.text);
         res.id()
@@ -161,6 +172,27 @@ impl World {
         self.post_id(app, "/api/v1/care-requests", self.operator(foreign), care_request_body()).await
     }
 
+    /// `path` with a plan of the case in it, and the goal or action its row names.
+    async fn plan_fixture(
+        &self,
+        app: &TestApp,
+        template: &str,
+        case: &str,
+        token: &str,
+        path: String,
+    ) -> String {
+        let plans = format!("/api/v1/cases/{case}/plans");
+        let plan = self.post_id(app, &plans, token, plan_body()).await;
+        let item = match template.rsplit_once("/{id}").map(|(collection, _)| collection) {
+            Some(t) if t.ends_with("/goals") => ("goals", goal_body()),
+            Some(t) if t.ends_with("/actions") => ("actions", action_body()),
+            Some(_) => return path.replace("{id}", &plan),
+            None => return path.replace("{plan_id}", &plan),
+        };
+        let id = self.post_id(app, &format!("{plans}/{plan}/{}", item.0), token, item.1).await;
+        path.replace("{plan_id}", &plan).replace("{id}", &id)
+    }
+
     /// The concrete path and body of an operation on a fresh record of the chosen organization.
     async fn request(
         &self,
@@ -186,6 +218,7 @@ impl World {
                     "interventions",
                     json!({"kind": "listening", "occurred_on": "2026-01-10", "summary": "x"}),
                 )),
+                Some(t) if t.ends_with("/assessments") => Some(child("assessments", assessment_body())),
                 Some(t) if t.ends_with("/consents") => {
                     Some(child("consents", json!({"purpose": "network_sharing"})))
                 }
@@ -194,6 +227,9 @@ impl World {
                 }
                 _ => None,
             };
+            if template.contains("/plans/") {
+                path = self.plan_fixture(app, template, &case, operator, path).await;
+            }
             if let Some((collection, fields)) = created {
                 let token = if collection.ends_with("/grants") { self.admin.as_str() } else { operator };
                 let id = self.post_id(app, &collection, token, fields).await;
@@ -384,6 +420,13 @@ impl World {
             ("PATCH", t) if t.starts_with("/api/v1/organizations") => json!({"phone": "+39 02 1234"}),
             ("PATCH", t) if t.starts_with("/api/v1/desks") => json!({"notes": "changed"}),
             ("PATCH", t) if t.starts_with("/api/v1/users") => json!({"display_name": "Renamed"}),
+            ("POST", t) if t.ends_with("/assessments") => assessment_body(),
+            ("POST", t) if t.ends_with("/plans") => plan_body(),
+            ("POST", t) if t.ends_with("/goals") => goal_body(),
+            ("POST", t) if t.ends_with("/actions") => action_body(),
+            ("PATCH", t) if t.ends_with("/plans/{id}") => json!({"review_on": "2026-12-31"}),
+            ("PATCH", t) if t.ends_with("/goals/{id}") => json!({"status": "achieved"}),
+            ("PATCH", t) if t.ends_with("/actions/{id}") => json!({"status": "done"}),
             ("PATCH", t) if t.ends_with("/family-members/{id}") => json!({"dependent": true}),
             ("PATCH", t) if t.ends_with("/interventions/{id}") => json!({"duration_minutes": 10}),
             ("PATCH", t) if t.ends_with("/services/{id}") => json!({"fees": "free"}),
@@ -421,6 +464,22 @@ fn failed_delivery(app: &TestApp, webhook_id: &str) -> String {
     };
     assert!(webhooks::enqueue(&mut conn, webhook_id, cursor, cursor, &[delivery]).unwrap());
     id
+}
+
+fn assessment_body() -> Value {
+    json!({"assessed_on": "2026-01-10", "domains": [{"domain": "housing", "level": "high"}]})
+}
+
+fn plan_body() -> Value {
+    json!({"starts_on": "2026-01-10", "review_on": "2026-04-10"})
+}
+
+fn goal_body() -> Value {
+    json!({"domain": "housing", "description": "A home"})
+}
+
+fn action_body() -> Value {
+    json!({"description": "Apply for housing", "owner_kind": "operator", "due_on": "2026-02-10"})
 }
 
 fn activation_body() -> Value {

@@ -95,6 +95,10 @@ async fn the_demo_network_loads_and_every_role_finds_work_in_it() {
         "worklists: {expiring} permits, {inactive} inactive, {overdue_referrals} referrals, {overdue_activations} activations"
     );
     assert!(expiring >= 5 && inactive >= 5 && overdue_referrals >= 3 && overdue_activations >= 2);
+    let overdue_actions = count(&app, "/api/v1/plan-actions?overdue=true", &coordinator).await;
+    let past_review = count(&app, "/api/v1/plans?past_review=true", &coordinator).await;
+    eprintln!("plan worklists: {overdue_actions} overdue actions, {past_review} plans past review");
+    assert!(overdue_actions >= 3 && past_review >= 3);
     let operator = app.token("demo.crema.op1", DEFAULT_PASSWORD).await;
     assert!(count(&app, "/api/v1/cases?assignee=me", &operator).await >= 30);
     let caritas = app.token("demo.caritas.op", DEFAULT_PASSWORD).await;

@@ -9,6 +9,7 @@ mod support;
 
 mod activations;
 mod appointments;
+mod assessments;
 mod audit;
 mod auth;
 mod authz_matrix;
@@ -28,6 +29,7 @@ mod logs;
 mod network;
 mod operations;
 mod organizations;
+mod plans;
 mod professionals;
 mod referrals;
 mod stats;

@@ -2,6 +2,7 @@
 
 pub mod activations;
 pub mod appointments;
+pub mod assessments;
 pub mod assignments;
 pub mod audit_events;
 pub mod auth;
@@ -18,6 +19,7 @@ pub mod me;
 pub mod opening_hours;
 pub mod organizations;
 pub mod patch;
+pub mod plans;
 pub mod professionals;
 pub mod protocols;
 pub mod providers;
@@ -48,6 +50,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     activations::routes(cfg);
     assignments::routes(cfg);
     care::routes(cfg);
+    plans::worklist::routes(cfg);
     audit_events::routes(cfg);
     integration_clients::routes(cfg);
     sync::routes(cfg);

@@ -20,7 +20,7 @@ use crate::http::{ApiJson, ApiQuery, IfMatch, Page, PageParams, respond};
     "id": "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10", "name": "Comune di Cremona", "kind": "municipality",
     "code": "CR-COMUNE", "tax_id": "00297960197", "municipality": "Cremona", "district": "Cremonese",
     "address": "Piazza del Comune 8, 26100 Cremona", "email": "sportello.immigrati@comune.cremona.example",
-    "phone": "+39 0372 407111", "active": true, "version": 1,
+    "phone": "+39 0372 407111", "active": true, "plans_need_approval": false, "version": 1,
     "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-01-10T09:00:00Z"
 }))]
 pub struct Organization {
@@ -37,6 +37,8 @@ pub struct Organization {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub active: bool,
+    /// Whether individual plans of its cases wait for a coordinator's approval.
+    pub plans_need_approval: bool,
     /// Also the ETag.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -59,6 +61,7 @@ impl TryFrom<OrganizationRow> for Organization {
             email: r.email,
             phone: r.phone,
             active: r.active,
+            plans_need_approval: r.plans_need_approval,
             version: r.version,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
@@ -98,6 +101,9 @@ pub struct CreateOrganization {
     #[validate(length(min = 3, max = 40), custom(function = "validate_name"))]
     #[schema(min_length = 3, max_length = 40, format = "sportello:name")]
     pub phone: Option<String>,
+    /// Individual plans of its cases wait for a coordinator's approval; default false.
+    #[serde(default)]
+    pub plans_need_approval: bool,
 }
 
 /// JSON merge patch: absent fields stay, `null` clears. The code cannot change.
@@ -139,6 +145,10 @@ pub struct UpdateOrganization {
     #[serde(default, deserialize_with = "patch::required")]
     #[schema(nullable = false)]
     pub active: Option<bool>,
+    /// Applies to plans drawn up from now on.
+    #[serde(default, deserialize_with = "patch::required")]
+    #[schema(nullable = false)]
+    pub plans_need_approval: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -217,6 +227,7 @@ pub async fn create_organization(
         email: b.email,
         phone: b.phone,
         active: true,
+        plans_need_approval: b.plans_need_approval,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -299,6 +310,7 @@ pub async fn update_organization(
                 patch::apply(&mut row.email, p.email);
                 patch::apply(&mut row.phone, p.phone);
                 patch::set(&mut row.active, p.active);
+                patch::set(&mut row.plans_need_approval, p.plans_need_approval);
                 row.version += 1;
                 row.updated_at = db::now();
                 repo::save(c, &row, expected)?;

@@ -96,6 +96,11 @@ pub struct Case {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub possible_duplicates: Option<Vec<super::duplicates::DuplicateMatch>>,
+    /// Only in `GET /cases/{id}`, when the case has been assessed: the latest needs assessment (its history
+    /// is at `/cases/{id}/assessments`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub latest_assessment: Option<crate::api::v1::assessments::Assessment>,
 }
 
 impl Case {
@@ -143,6 +148,7 @@ impl Case {
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
             possible_duplicates: None,
+            latest_assessment: None,
         })
     }
 }
@@ -373,7 +379,8 @@ pub struct UpdateCase {
 /// A move in the case lifecycle.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"status": "closed", "closure_reason": "goals_achieved", "note": "Permit renewed."}))]
+#[schema(example = json!({"status": "closed", "closure_reason": "goals_achieved", "note": "Permit renewed.",
+    "plan_outcome": "achieved"}))]
 pub struct ChangeStatus {
     pub status: CaseStatus,
     /// Required when closing.
@@ -381,6 +388,13 @@ pub struct ChangeStatus {
     #[validate(length(max = 2000), custom(function = "validate_text"))]
     #[schema(max_length = 2000, format = "sportello:text")]
     pub note: Option<String>,
+    /// Required when closing a case that has an individual plan in force, and only then: the plan is
+    /// closed with this outcome.
+    pub plan_outcome: Option<crate::domain::plan::PlanOutcome>,
+    /// With `plan_outcome`: how the plan went.
+    #[validate(length(min = 1, max = 2000), custom(function = "validate_text"))]
+    #[schema(min_length = 1, max_length = 2000, format = "sportello:text")]
+    pub plan_outcome_note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::api::v1::activations::{Activation, ActivationEvent};
 use crate::api::v1::appointments::Appointment;
+use crate::api::v1::assessments::Assessment;
 use crate::api::v1::audit_events::AuditEventView;
 use crate::api::v1::care::{CareRequest, Placement};
 use crate::api::v1::cases::Case;
@@ -17,6 +18,7 @@ use crate::api::v1::contacts::DeskContact;
 use crate::api::v1::family_members::FamilyMember;
 use crate::api::v1::grants::Grant;
 use crate::api::v1::interventions::Intervention;
+use crate::api::v1::plans::Plan;
 use crate::api::v1::referrals::{Referral, ReferralEvent};
 use crate::api::v1::transfers::Transfer;
 use crate::app::AppState;
@@ -71,6 +73,10 @@ pub struct CaseExport {
     pub desk_contacts: Vec<DeskContact>,
     /// Appointments booked for the person at a desk.
     pub appointments: Vec<Appointment>,
+    /// Every version of the needs assessment, oldest first.
+    pub assessments: Vec<Assessment>,
+    /// Individual plans with their goals and actions, newest first.
+    pub plans: Vec<Plan>,
     /// Who read or changed the case's data, oldest first: every audit event about the case, and the lists
     /// that showed it.
     pub access_log: Vec<AuditEventView>,
@@ -150,6 +156,12 @@ fn collect(
         .into_iter()
         .map(|r| crate::api::v1::transfers::to_view(c, principal, r))
         .collect::<Result<_>>()?;
+    let assessments = db::assessments::all_of_case(c, &id)?
+        .into_iter()
+        .map(|(a, domains)| Assessment::from_rows(a, domains))
+        .collect::<Result<_>>()?;
+    let plan_rows = drain(|a, l| db::plans::list(c, &id, a, l), |r| r.id.clone())?;
+    let plans = crate::api::v1::plans::with_items(c, plan_rows, now.date())?;
     let access_log =
         audit::about_case(c, &id)?.into_iter().map(AuditEventView::try_from).collect::<Result<_>>()?;
     Ok(CaseExport {
@@ -172,6 +184,8 @@ fn collect(
             .into_iter()
             .map(Appointment::try_from)
             .collect::<Result<_>>()?,
+        assessments,
+        plans,
         access_log,
     })
 }
@@ -179,7 +193,8 @@ fn collect(
 /// Export everything held about the person
 ///
 /// For a subject access or portability request: the case, family members, interventions, consents, grants,
-/// referrals and activations with their histories, transfers, care requests, and the log of who read or
+/// referrals and activations with their histories, transfers, care requests, needs assessments, individual
+/// plans, and the log of who read or
 /// changed the case. Coordinators of the owner organization and admins; the export itself is audited.
 #[utoipa::path(
     tag = "cases",

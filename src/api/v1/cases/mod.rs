@@ -300,7 +300,8 @@ pub(crate) fn created(
 
 /// Get a case
 ///
-/// Every read is recorded in the audit trail.
+/// With its latest needs assessment (`latest_assessment`, when there is one). Every read is recorded in
+/// the audit trail.
 #[utoipa::path(
     tag = "cases",
     params(("id" = uuid::Uuid, Path, description = "Case id")),
@@ -316,10 +317,22 @@ pub async fn get_case(
     policy::require(&caller.principal, Action::CaseRead)?;
     let (id, scope) = (id.into_inner().to_string(), policy::case_scope(&caller.principal));
     let event = AuditEvent::by(&caller, "case.read", "case", Some(&id)).case(&id);
-    let row = state.db.run(move |c| repo::get(c, &scope, &id)).await?;
+    // The latest assessment comes with the case: one more query, on the (case_id, version) index.
+    let (row, latest) = state
+        .db
+        .run(move |c| {
+            let row = repo::get(c, &scope, &id)?;
+            let latest = db::assessments::latest(c, &id)?;
+            Ok((row, latest))
+        })
+        .await?;
     state.audit.record(event).await?;
     let version = row.version;
-    Ok(respond::ok_versioned(&to_case(&caller, row)?, version))
+    let mut case = to_case(&caller, row)?;
+    case.latest_assessment = latest
+        .map(|(a, domains)| crate::api::v1::assessments::Assessment::from_rows(a, domains))
+        .transpose()?;
+    Ok(respond::ok_versioned(&case, version))
 }
 
 /// Update a case
@@ -477,6 +490,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             // Nested resources live in the same scope: actix does not fall through to a second "/cases" scope.
             .configure(crate::api::v1::family_members::routes)
             .configure(crate::api::v1::interventions::routes)
+            .configure(crate::api::v1::assessments::routes)
+            .configure(crate::api::v1::plans::routes)
             .configure(crate::api::v1::consents::routes)
             .configure(crate::api::v1::referrals::case_routes)
             .configure(crate::api::v1::grants::routes),

@@ -11,10 +11,37 @@ use crate::domain::case::CaseStatus;
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, IfMatch, etag::check_version, respond};
 
+/// Closing the case closes its plan in force with the outcome given: required when there is such a plan,
+/// refused when there is none (it would be lost).
+fn close_plan(
+    c: &mut db::DbConnection,
+    case_id: &str,
+    b: &ChangeStatus,
+    now: chrono::NaiveDateTime,
+) -> Result<()> {
+    let has_plan = db::plans::open_of_case(c, case_id)?.is_some();
+    match (has_plan, b.plan_outcome) {
+        (true, None) => Err(Error::invalid(
+            "plan_outcome",
+            "required",
+            "the case has an individual plan in force: closing it needs the plan's outcome",
+        )),
+        (false, Some(_)) => {
+            Err(Error::invalid("plan_outcome", "no_plan", "the case has no individual plan in force"))
+        }
+        (true, Some(outcome)) => {
+            db::plans::close_open(c, case_id, outcome.as_str(), b.plan_outcome_note.as_deref(), now)?;
+            Ok(())
+        }
+        (false, None) => Ok(()),
+    }
+}
+
 /// Change the status of a case
 ///
 /// `open → active | closed`, `active → suspended | closed`, `suspended → active | closed`,
-/// `closed → open | active` (reopen). Closing needs a `closure_reason`. Other moves are 409.
+/// `closed → open | active` (reopen). Closing needs a `closure_reason`, and a `plan_outcome` when the case
+/// has an individual plan in force (the plan is closed with it). Other moves are 409.
 /// `If-Match` is optional here; when sent, a stale version is 412.
 #[utoipa::path(
     tag = "cases",
@@ -51,6 +78,20 @@ pub async fn change_status(
             "only a closing move takes a closure reason",
         ));
     }
+    if b.status != CaseStatus::Closed && b.plan_outcome.is_some() {
+        return Err(Error::invalid(
+            "plan_outcome",
+            "not_allowed",
+            "only a closing move takes a plan outcome",
+        ));
+    }
+    if b.plan_outcome.is_none() && b.plan_outcome_note.is_some() {
+        return Err(Error::invalid(
+            "plan_outcome_note",
+            "not_allowed",
+            "a plan outcome note goes with plan_outcome",
+        ));
+    }
     let row = state
         .db
         .run(move |c| {
@@ -72,6 +113,9 @@ pub async fn change_status(
                 }
                 let now = db::now();
                 let closing = b.status == CaseStatus::Closed;
+                if closing {
+                    close_plan(c, &row.id, &b, now)?;
+                }
                 row.status = b.status.as_str().to_string();
                 row.closure_reason = if closing { codes(b.closure_reason) } else { None };
                 row.closure_note = if closing { b.note.clone() } else { None };
