@@ -12,8 +12,9 @@ pub use dto::{
     Closures, CreateClosure, FreeSlots, Slot, SlotQuery,
 };
 
+use crate::api::v1::contacts::linkable_case;
 use crate::app::AppState;
-use crate::auth::{Action, policy, policy::CaseAccess, principal::Caller};
+use crate::auth::{Action, policy, principal::Caller};
 use crate::db::appointments::AppointmentRow;
 use crate::db::desks::DeskWithHours;
 use crate::db::{self, DbConnection, appointments as repo, audit, audit::AuditEvent};
@@ -169,13 +170,7 @@ pub async fn book_appointment(
                     ));
                 }
                 if let Some(case_id) = b.case_id {
-                    let scope = policy::case_scope_for(&caller.principal, CaseAccess::Contribute);
-                    db::cases::get(c, &scope, &case_id.to_string()).map_err(|e| match e {
-                        Error::NotFound => {
-                            Error::invalid("case_id", "not_found", "no such case that you may work on")
-                        }
-                        other => other,
-                    })?;
+                    linkable_case(c, &caller, &case_id.to_string())?;
                 }
                 let minutes = chrono::Duration::minutes(i64::from(desk.0.appointment_minutes));
                 let row = AppointmentRow {

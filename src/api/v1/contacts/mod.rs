@@ -39,9 +39,9 @@ fn check_occurred_at(at: NaiveDateTime, now: NaiveDateTime) -> Result<()> {
     Ok(())
 }
 
-/// The case a contact is linked to: one the caller may work on, else a field error (never a 404 that would
-/// say the contact itself is missing).
-fn linkable_case(c: &mut DbConnection, caller: &Caller, case_id: &str) -> Result<CaseRow> {
+/// A case named in a body (a contact's, an appointment's): one the caller may work on, else a field error
+/// (never a 404, which would say the record addressed by the path is missing).
+pub(crate) fn linkable_case(c: &mut DbConnection, caller: &Caller, case_id: &str) -> Result<CaseRow> {
     let scope = policy::case_scope_for(&caller.principal, CaseAccess::Contribute);
     db::cases::get(c, &scope, case_id).map_err(|e| match e {
         Error::NotFound => Error::invalid("case_id", "not_found", "no such case that you may work on"),
