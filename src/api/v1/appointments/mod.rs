@@ -47,18 +47,10 @@ pub(crate) fn days_utc(first: NaiveDate, last: NaiveDate) -> (NaiveDateTime, Nai
     (start(first), start(last.succ_opt().unwrap_or(last)))
 }
 
-/// The slots the desk offers on `day`, as UTC instants.
-fn offered(
-    c: &mut DbConnection,
-    (desk, hours): &DeskWithHours,
-    day: NaiveDate,
-) -> Result<Vec<NaiveDateTime>> {
-    let closures = closures_of(c, &desk.id, day)?;
+/// The slots the desk offers on `day`, as UTC instants, given its closures from that day on.
+fn offered((desk, hours): &DeskWithHours, closures: &[rules::Closure], day: NaiveDate) -> Vec<NaiveDateTime> {
     let hours: Vec<OpeningSlot> = hours.iter().map(opening_slot).collect();
-    Ok(rules::slots_on(day, &hours, &closures, desk.appointment_minutes)
-        .into_iter()
-        .map(italian_to_utc)
-        .collect())
+    rules::slots_on(day, &hours, closures, desk.appointment_minutes).into_iter().map(italian_to_utc).collect()
 }
 
 fn opening_slot(h: &db::desks::OpeningHoursRow) -> OpeningSlot {
@@ -162,7 +154,8 @@ pub async fn book_appointment(
         .run(move |c| {
             db::write_tx(c, |c| {
                 let desk = own_desk(c, &caller, &desk_id)?;
-                if !offered(c, &desk, italian(starts_at).date())?.contains(&starts_at) {
+                let day = italian(starts_at).date();
+                if !offered(&desk, &closures_of(c, &desk.0.id, day)?, day).contains(&starts_at) {
                     return Err(Error::invalid(
                         "starts_at",
                         "outside_opening_hours",
@@ -324,9 +317,12 @@ pub async fn free_slots(
         .run(move |c| {
             let desk = db::desks::get(c, &desk_id)?;
             let taken = repo::taken(c, &desk_id, start, end)?;
+            let closures = closures_of(c, &desk_id, from)?;
             let mut slots = Vec::new();
             for day in from.iter_days().take_while(|d| *d <= to) {
-                slots.extend(offered(c, &desk, day)?.into_iter().filter(|s| *s >= now && !taken.contains(s)));
+                slots.extend(
+                    offered(&desk, &closures, day).into_iter().filter(|s| *s >= now && !taken.contains(s)),
+                );
             }
             Ok((desk.0, slots))
         })
