@@ -112,6 +112,8 @@ async fn plan_actions_fall_overdue_and_plans_past_review_on_the_clock() {
     let overdue = "/api/v1/plan-actions?overdue=true";
     assert!(ids(&app.get(overdue, Some(&op)).await.body).is_empty(), "nothing late on 1 March");
     assert_eq!(ids(&app.get("/api/v1/plan-actions", Some(&op)).await.body).len(), 2, "both open");
+    let bad_owner = app.get("/api/v1/plan-actions?owner_id=null", Some(&op)).await;
+    assert_problem(&bad_owner, 400, ":invalid_query");
 
     app.clock.set(at("2026-03-10T18:00:00"));
     assert!(ids(&app.get(overdue, Some(&op)).await.body).is_empty(), "due today is not late");

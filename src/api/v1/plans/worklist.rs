@@ -11,7 +11,7 @@ use crate::auth::{Action, policy, principal::Caller};
 use crate::db::audit::AuditEvent;
 use crate::db::plans::{self as repo, ActionFilter};
 use crate::domain::Code;
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
 use crate::http::{ApiQuery, Page, PageParams, respond};
 
 /// Which cases were shown, by id: who saw a person's data in a list is part of their access record.
@@ -90,7 +90,9 @@ pub async fn list_plan_actions(
         Some("me") => Some(caller.principal.user_id.clone()),
         Some(id) => Some(
             uuid::Uuid::parse_str(id)
-                .map_err(|_| Error::invalid("owner_id", "invalid", "a UUID, or me"))?
+                .map_err(|_| {
+                    Error::InvalidQuery(vec![FieldError::new("owner_id", "invalid", "a UUID, or me")])
+                })?
                 .to_string(),
         ),
     };
