@@ -78,6 +78,12 @@ impl AuditEvent {
         self
     }
 
+    /// Files the event under the case when the record has one (a contact, an appointment, an activation).
+    pub fn case_if_any(mut self, case_id: Option<&str>) -> Self {
+        self.case_id = case_id.map(str::to_string);
+        self
+    }
+
     pub fn outcome(mut self, outcome: &str) -> Self {
         self.outcome = outcome.to_string();
         self

@@ -19,6 +19,11 @@ pub fn italian_to_utc(local: NaiveDateTime) -> NaiveDateTime {
     if italian(summer) == local { summer } else { local - Duration::hours(1) }
 }
 
+/// The UTC instant an Italian calendar day begins: periods given in days are read in Italian time.
+pub fn day_start_utc(day: NaiveDate) -> NaiveDateTime {
+    italian_to_utc(day.and_time(chrono::NaiveTime::MIN))
+}
+
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
     let first_of_next = if month == 12 {
         NaiveDate::from_ymd_opt(year + 1, 1, 1)

@@ -32,11 +32,7 @@ fn requester_scope(caller: &Caller) -> ActivationScope {
 /// An audit entry about an activation, filed under its case when it has one (whom it is about is personal
 /// data either way).
 pub fn audit_event(caller: &Caller, action: &str, row: &ActivationRow) -> AuditEvent {
-    let event = AuditEvent::by(caller, action, "activation", Some(&row.id));
-    match &row.case_id {
-        Some(case) => event.case(case),
-        None => event,
-    }
+    AuditEvent::by(caller, action, "activation", Some(&row.id)).case_if_any(row.case_id.as_deref())
 }
 
 pub fn to_activation(row: ActivationRow, now: chrono::NaiveDateTime) -> Result<Activation> {
@@ -196,8 +192,8 @@ pub async fn activation_sla(
     }
     let organization = policy::figures_organization(&caller.principal, q.organization_id)?;
     let scope = organization.clone().map_or(OrganizationScope::All, OrganizationScope::Organization);
-    let day_start = |d: chrono::NaiveDate| local_time::italian_to_utc(d.and_time(chrono::NaiveTime::MIN));
-    let (from, to) = (day_start(q.from), day_start(q.to + chrono::Duration::days(1)));
+    let (from, to) =
+        (local_time::day_start_utc(q.from), local_time::day_start_utc(q.to + chrono::Duration::days(1)));
     let now = state.clock.now();
     let facts = state.db.run(move |c| repo::sla(c, &scope, from, to, now)).await?;
     Ok(respond::ok(&Sla {

@@ -5,7 +5,7 @@ pub mod closures;
 pub mod dto;
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Days, NaiveDate, NaiveDateTime};
 
 pub use dto::{
     Agenda, AgendaQuery, Appointment, BookAppointment, ChangeAppointmentStatus, Closure, ClosureQuery,
@@ -21,7 +21,7 @@ use crate::db::{self, DbConnection, appointments as repo, audit, audit::AuditEve
 use crate::domain::Code;
 use crate::domain::appointment::{self as rules, AppointmentStatus};
 use crate::domain::desk::OpeningSlot;
-use crate::domain::local_time::{italian, italian_to_utc};
+use crate::domain::local_time::{day_start_utc, italian, italian_to_utc};
 use crate::domain::role::Role;
 use crate::error::{Error, FieldError, Result};
 use crate::http::{ApiJson, ApiQuery, respond};
@@ -43,8 +43,7 @@ fn own_desk(c: &mut DbConnection, caller: &Caller, desk_id: &str) -> Result<Desk
 
 /// UTC bounds of Italian calendar days `[first, last]`.
 pub(crate) fn days_utc(first: NaiveDate, last: NaiveDate) -> (NaiveDateTime, NaiveDateTime) {
-    let start = |d: NaiveDate| italian_to_utc(d.and_time(NaiveTime::MIN));
-    (start(first), start(last.succ_opt().unwrap_or(last)))
+    (day_start_utc(first), day_start_utc(last.succ_opt().unwrap_or(last)))
 }
 
 /// The slots the desk offers on `day`, as UTC instants, given its closures from that day on.
@@ -72,11 +71,7 @@ fn closures_of(c: &mut DbConnection, desk_id: &str, from: NaiveDate) -> Result<V
 }
 
 fn audited(caller: &Caller, action: &str, row: &AppointmentRow) -> AuditEvent {
-    let event = AuditEvent::by(caller, action, "appointment", Some(&row.id));
-    match &row.case_id {
-        Some(case_id) => event.case(case_id),
-        None => event,
-    }
+    AuditEvent::by(caller, action, "appointment", Some(&row.id)).case_if_any(row.case_id.as_deref())
 }
 
 /// A desk's agenda

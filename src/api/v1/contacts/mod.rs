@@ -108,11 +108,7 @@ fn missing_provider(c: &mut DbConnection, provider_id: Option<&str>) -> Result<O
 }
 
 fn audited(caller: &Caller, action: &str, row: &ContactRow) -> AuditEvent {
-    let event = AuditEvent::by(caller, action, "desk_contact", Some(&row.id));
-    match &row.case_id {
-        Some(case_id) => event.case(case_id),
-        None => event,
-    }
+    AuditEvent::by(caller, action, "desk_contact", Some(&row.id)).case_if_any(row.case_id.as_deref())
 }
 
 /// List desk contacts
@@ -143,11 +139,10 @@ pub async fn list_contacts(
             "to must not be before from",
         )]));
     }
-    let day_start = |d: NaiveDate| local_time::italian_to_utc(d.and_time(NaiveTime::MIN));
     let filter = ContactFilter {
         desk_id: q.desk_id.map(|d| d.to_string()),
-        from: q.from.map(day_start),
-        to: q.to.and_then(|d| d.succ_opt()).map(day_start),
+        from: q.from.map(local_time::day_start_utc),
+        to: q.to.and_then(|d| d.succ_opt()).map(local_time::day_start_utc),
         channel: q.channel.map(|c| c.as_str().to_string()),
         topic: q.topic.map(|t| t.as_str().to_string()),
         case_id: q.case_id.map(|c| c.to_string()),

@@ -6,7 +6,7 @@ pub mod dto;
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
-use chrono::{Datelike, NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate};
 
 use dto::{ActivationGroupBy, CaseGroupBy, ContactGroupBy, InterventionGroupBy, ReferralGroupBy};
 pub use dto::{StatsParams, StatsRow, StatsTable, Suppression};
@@ -188,7 +188,6 @@ async fn answer(
         )]));
     }
     let organization_id = policy::figures_organization(&caller.principal, q.organization_id)?;
-    let day_start = |d: NaiveDate| local_time::italian_to_utc(d.and_time(NaiveTime::MIN));
     let mut table = StatsTable {
         dataset,
         from,
@@ -211,8 +210,8 @@ async fn answer(
         group_by: table.group_by.clone(),
         from,
         to,
-        from_at: day_start(from),
-        to_at: day_start(to.succ_opt().unwrap_or(to)),
+        from_at: local_time::day_start_utc(from),
+        to_at: local_time::day_start_utc(to.succ_opt().unwrap_or(to)),
         organization_id: table.organization_id.clone(),
         desk_id: table.desk_id.clone(),
         district: table.district.clone(),
