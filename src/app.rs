@@ -26,6 +26,8 @@ pub struct AppState {
     pub metrics: crate::http::metrics::Metrics,
     /// The time deadlines and overdue are judged by (set by hand in tests).
     pub clock: crate::clock::Clock,
+    /// Where uploaded documents' bytes go and are read from.
+    pub documents: crate::db::document_store::DocumentStore,
 }
 
 /// A server bound to its port, ready to run, with its background tasks (housekeeping, webhook worker).
@@ -81,6 +83,7 @@ impl Application {
             std::time::Duration::from_secs(60),
         );
         let audit = crate::db::audit_writer::AuditWriter::start(db.clone())?;
+        let documents = crate::db::document_store::DocumentStore::open(&settings.documents.store)?;
         let state = web::Data::new(AppState {
             db,
             audit,
@@ -89,9 +92,10 @@ impl Application {
             login_limiter,
             metrics: Default::default(),
             clock,
+            documents,
         });
         let background = vec![
-            spawn_housekeeping(state.db.clone()),
+            spawn_housekeeping(state.db.clone(), state.documents.clone()),
             crate::webhooks::spawn(
                 state.db.clone(),
                 state.clock.clone(),
@@ -147,8 +151,12 @@ impl Application {
     }
 }
 
-/// Hourly: forget Idempotency-Keys past their retention and webhook deliveries delivered long ago.
-fn spawn_housekeeping(db: Database) -> actix_web::rt::task::JoinHandle<()> {
+/// Hourly: forget Idempotency-Keys past their retention and webhook deliveries delivered long ago; remove
+/// document files that no row names any more.
+fn spawn_housekeeping(
+    db: Database,
+    documents: crate::db::document_store::DocumentStore,
+) -> actix_web::rt::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
         loop {
@@ -163,6 +171,12 @@ fn spawn_housekeeping(db: Database) -> actix_web::rt::task::JoinHandle<()> {
                 Ok(0) => {}
                 Ok(n) => log::info!("purged {n} webhook deliveries delivered long ago"),
                 Err(e) => log::warn!("webhook delivery purge failed: {e}"),
+            }
+            let store = documents.clone();
+            match db.run(move |c| store.sweep(c)).await {
+                Ok(0) => {}
+                Ok(n) => log::info!("removed {n} orphan document file(s)"),
+                Err(e) => log::warn!("document file sweep failed: {e}"),
             }
         }
     })

@@ -3,6 +3,9 @@
 
 use std::{fmt, net::SocketAddr, path::PathBuf};
 
+use crate::domain::Code;
+use crate::domain::document::FileFormat;
+
 /// Where the data lives: chosen from the URL, refusing what looks like a typo.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -56,7 +59,41 @@ pub struct Settings {
     pub webhook_allow_private: bool,
     /// How often the webhook worker looks for new changes and due deliveries.
     pub webhook_poll: std::time::Duration,
+    pub documents: DocumentSettings,
 }
+
+/// Uploads: how large, which formats, and where the bytes go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentSettings {
+    /// The largest file accepted, in bytes (413 beyond).
+    pub max_bytes: usize,
+    /// The formats accepted, recognised from the bytes.
+    pub formats: Vec<FileFormat>,
+    pub store: DocumentStoreLocation,
+}
+
+impl DocumentSettings {
+    /// Room for the boundaries, part headers and text parts around the file of an upload form.
+    const FORM_OVERHEAD: usize = 64 * 1024;
+
+    /// The largest request body an upload may have: the file limit plus the form around it.
+    pub fn upload_body_limit(&self) -> usize {
+        self.max_bytes + Self::FORM_OVERHEAD
+    }
+}
+
+/// Where uploaded bytes are written. Rows remember where theirs went, so switching later keeps old files
+/// readable (the directory must stay configured for them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentStoreLocation {
+    /// In the database, beside the metadata: one backup, and every node of a cluster reads them.
+    Database,
+    /// Files in a directory (a volume shared by every node, if there are several).
+    Directory(PathBuf),
+}
+
+/// 10 MiB: a scanned permit or a signed plan, with room to spare.
+pub const DEFAULT_DOCUMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct ConfigError {
@@ -152,6 +189,7 @@ impl Settings {
             10,
             60_000,
         )? as u64);
+        let documents = document_settings(&var, &data_dir)?;
         Ok(Settings {
             database,
             bind,
@@ -167,8 +205,50 @@ impl Settings {
             retention_days,
             webhook_allow_private,
             webhook_poll,
+            documents,
         })
     }
+}
+
+fn document_settings(
+    var: &impl Fn(&str) -> Option<String>,
+    data_dir: &std::path::Path,
+) -> Result<DocumentSettings, ConfigError> {
+    let max_bytes = parse_number(
+        var("SPORTELLO_DOCUMENT_MAX_BYTES"),
+        "SPORTELLO_DOCUMENT_MAX_BYTES",
+        DEFAULT_DOCUMENT_MAX_BYTES,
+        1024,
+        1024 * 1024 * 1024,
+    )?;
+    let formats = match var("SPORTELLO_DOCUMENT_TYPES") {
+        None => FileFormat::DEFAULT_ALLOWED.to_vec(),
+        Some(list) => {
+            let formats = list
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    FileFormat::parse(t).ok_or_else(|| {
+                        let known: Vec<&str> = FileFormat::ALL.iter().map(|f| f.as_str()).collect();
+                        bad("SPORTELLO_DOCUMENT_TYPES", format!("'{t}' is not one of {}", known.join(", ")))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if formats.is_empty() {
+                return Err(bad("SPORTELLO_DOCUMENT_TYPES", "name at least one format"));
+            }
+            crate::domain::distinct(formats)
+        }
+    };
+    let store = match var("SPORTELLO_DOCUMENT_STORE").as_deref() {
+        None | Some("database") => DocumentStoreLocation::Database,
+        Some("directory") => DocumentStoreLocation::Directory(
+            var("SPORTELLO_DOCUMENTS_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("documents")),
+        ),
+        Some(_) => return Err(bad("SPORTELLO_DOCUMENT_STORE", "expected database or directory")),
+    };
+    Ok(DocumentSettings { max_bytes, formats, store })
 }
 
 fn parse_number(
@@ -236,6 +316,33 @@ mod tests {
             settings(&[("SPORTELLO_ADMIN_PASSWORD", "short")]).unwrap_err().variable,
             "SPORTELLO_ADMIN_PASSWORD"
         );
+    }
+
+    #[test]
+    fn documents_default_to_10_mib_of_pdf_png_jpeg_in_the_database() {
+        let s = settings(&[]).unwrap().documents;
+        assert_eq!(s.max_bytes, 10 * 1024 * 1024);
+        assert_eq!(s.formats, vec![FileFormat::Pdf, FileFormat::Png, FileFormat::Jpeg]);
+        assert_eq!(s.store, DocumentStoreLocation::Database);
+        let s = settings(&[
+            ("SPORTELLO_DATA_DIR", "/srv/sportello"),
+            ("SPORTELLO_DOCUMENT_STORE", "directory"),
+            ("SPORTELLO_DOCUMENT_TYPES", "pdf, tiff"),
+            ("SPORTELLO_DOCUMENT_MAX_BYTES", "2048"),
+        ])
+        .unwrap()
+        .documents;
+        assert_eq!(s.store, DocumentStoreLocation::Directory("/srv/sportello/documents".into()));
+        assert_eq!(s.formats, vec![FileFormat::Pdf, FileFormat::Tiff]);
+        assert_eq!(s.max_bytes, 2048);
+        for (var, value) in [
+            ("SPORTELLO_DOCUMENT_STORE", "s3"),
+            ("SPORTELLO_DOCUMENT_TYPES", "pdf,exe"),
+            ("SPORTELLO_DOCUMENT_TYPES", " , "),
+            ("SPORTELLO_DOCUMENT_MAX_BYTES", "10"),
+        ] {
+            assert_eq!(settings(&[(var, value)]).unwrap_err().variable, var);
+        }
     }
 
     #[test]

@@ -112,7 +112,8 @@ fn retention(apply: bool) -> AnyResult {
     let db = Database::connect(&settings.database, 1)?;
     db.migrate()?;
     let mut conn = db.get()?;
-    let report = sportello::retention::run(&mut conn, settings.retention_days, db::now(), apply)?;
+    let documents = sportello::db::document_store::DocumentStore::open(&settings.documents.store)?;
+    let report = sportello::retention::run(&mut conn, &documents, settings.retention_days, db::now(), apply)?;
     print!("{report}");
     Ok(())
 }

@@ -33,8 +33,10 @@ PATCH is JSON merge patch with If-Match; POST honours Idempotency-Key.",
         (name = "interventions", description = "What the desk did for the case"),
         (name = "desk contacts", description = "The front office: each contact at a desk, most without a case file"),
         (name = "appointments", description = "Bookings at a desk inside its opening hours, free slots, closures"),
+        (name = "courses", description = "Language and literacy courses: the catalogue, sessions, enrolments with a waiting list, attendance"),
         (name = "assessments", description = "The dated, versioned assessment of the person's needs by domain"),
         (name = "plans", description = "The individual plan: goals, actions with owners and due days, review, agreement and approval; its worklists"),
+        (name = "documents", description = "Files attached to a case (permit, ID, certificates, signed consents and plans): upload checked from the bytes, audited download, search by kind, issuer and expiry"),
         (name = "consents", description = "The person's consents to processing and sharing"),
         (name = "referrals", description = "Closed-loop referrals of a case to a provider of the network"),
         (name = "transfers", description = "Cases handed, family included, to another organization"),
@@ -424,6 +426,8 @@ fn add_export_examples(doc: &mut utoipa::openapi::OpenApi) {
         fields.insert("goals".into(), json!([example_of("PlanGoal")]));
         fields.insert("actions".into(), json!([example_of("PlanAction")]));
     }
+    let enrolment = json!({"course_title": "Italiano per la vita quotidiana", "enrolment": example_of("Enrolment"),
+        "attendance": [example_of("AttendanceMark")]});
     let export = json!({
         "exported_at": "2026-11-23T10:20:00Z", "exported_by": "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a12",
         "case": example_of("Case"), "family_members": [example_of("FamilyMember")],
@@ -431,12 +435,15 @@ fn add_export_examples(doc: &mut utoipa::openapi::OpenApi) {
         "grants": [example_of("Grant")], "referrals": [referral], "transfers": [example_of("Transfer")],
         "activations": [activation], "care_requests": [care],
         "desk_contacts": [example_of("DeskContact")], "appointments": [example_of("Appointment")],
-        "assessments": [example_of("Assessment")], "plans": [plan], "access_log": [example_of("AuditEventView")]
+        "course_enrolments": [enrolment],
+        "assessments": [example_of("Assessment")], "plans": [plan], "documents": [example_of("Document")],
+        "access_log": [example_of("AuditEventView")]
     });
     for (name, example) in [
         ("ExportedReferral", referral),
         ("ExportedActivation", activation),
         ("ExportedCareRequest", care),
+        ("ExportedEnrolment", enrolment),
         ("CaseExport", export),
     ] {
         if let Some(RefOr::T(utoipa::openapi::schema::Schema::Object(schema))) =

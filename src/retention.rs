@@ -6,6 +6,7 @@ use std::fmt;
 use chrono::NaiveDateTime;
 
 use crate::db::audit::{self, AuditEvent};
+use crate::db::document_store::DocumentStore;
 use crate::db::{self, DbConnection};
 use crate::error::Result;
 
@@ -33,13 +34,20 @@ impl fmt::Display for Report {
 }
 
 /// Each case in its own transaction: a failure stops the run with what was done so far committed.
-pub fn run(conn: &mut DbConnection, retention_days: u32, now: NaiveDateTime, apply: bool) -> Result<Report> {
+/// The files of erased cases' documents are removed from `documents` after each case's commit.
+pub fn run(
+    conn: &mut DbConnection,
+    documents: &DocumentStore,
+    retention_days: u32,
+    now: NaiveDateTime,
+    apply: bool,
+) -> Result<Report> {
     let closed_before = now - chrono::Duration::days(i64::from(retention_days));
     let due = db::erasure::past_retention(conn, closed_before)?;
     if apply {
         for (id, _, _) in &due {
-            db::write_tx(conn, |c| {
-                db::erasure::erase_case(c, id, now)?;
+            let files = db::write_tx(conn, |c| {
+                let files = db::erasure::erase_case(c, id, now)?;
                 let mut event = AuditEvent::anonymous("case.erase", "case", None, None).case(id);
                 event.resource_id = Some(id.clone());
                 audit::record(
@@ -47,8 +55,10 @@ pub fn run(conn: &mut DbConnection, retention_days: u32, now: NaiveDateTime, app
                     &event.details(
                         serde_json::json!({"reason": "retention", "retention_days": retention_days}),
                     ),
-                )
+                )?;
+                Ok(files)
             })?;
+            documents.remove_files(&files);
         }
     }
     Ok(Report {

@@ -38,6 +38,14 @@ pub enum Action {
     /// The appointments at the desks of one's organization (who is expected, when, why).
     AppointmentRead,
     AppointmentWrite,
+    /// The catalogue of courses with their sessions and counts (no personal data): network-wide.
+    CourseRead,
+    /// Create, change, cancel courses and their sessions: coordinators of the organizer, admins.
+    CourseManage,
+    /// Who is enrolled in a course of one's organization (or waiting), and the sessions' registers.
+    EnrolmentRead,
+    /// Enrol a case's beneficiary or family member, move an enrolment, record attendance.
+    EnrolmentWrite,
     /// Read the needs assessments of a case.
     AssessmentRead,
     /// Record a new version of a case's needs assessment (history is append-only).
@@ -48,6 +56,10 @@ pub enum Action {
     PlanWrite,
     /// Approve a plan where the organization requires it (coordinators).
     PlanApprove,
+    /// See a case's documents (metadata), search them, and download them (each download audited).
+    DocumentRead,
+    /// Upload documents to a case, correct their metadata, delete them.
+    DocumentWrite,
     /// Ask whether a person already has a case in the network.
     CaseDuplicateCheck,
     ProviderRead,
@@ -134,10 +146,15 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | ContactWrite
                 | AppointmentRead
                 | AppointmentWrite
+                | CourseRead
+                | EnrolmentRead
+                | EnrolmentWrite
                 | AssessmentRead
                 | AssessmentWrite
                 | PlanRead
                 | PlanWrite
+                | DocumentRead
+                | DocumentWrite
                 | CaseDuplicateCheck
                 | ProviderRead
                 | ProtocolRead
@@ -160,14 +177,26 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Role::Analyst => {
             matches!(
                 action,
-                OrganizationRead | DeskRead | ProviderRead | ProtocolRead | ActivationSla | StatsRead
+                OrganizationRead
+                    | DeskRead
+                    | CourseRead
+                    | ProviderRead
+                    | ProtocolRead
+                    | ActivationSla
+                    | StatsRead
             )
         }
         // Provider staff see the directory and the referrals addressed to their organization, nothing else.
         Role::ProviderStaff => {
             matches!(
                 action,
-                OrganizationRead | DeskRead | ProviderRead | ProtocolRead | ReferralRead | ReferralMove
+                OrganizationRead
+                    | DeskRead
+                    | CourseRead
+                    | ProviderRead
+                    | ProtocolRead
+                    | ReferralRead
+                    | ReferralMove
             )
         }
         // Professionals see their profile and what they are asked to attend, nothing of the case files.
@@ -367,9 +396,23 @@ mod tests {
             Action::InterventionRead,
             Action::AssessmentRead,
             Action::PlanRead,
+            Action::DocumentRead,
+            Action::EnrolmentRead,
         ] {
             assert!(!role_may(Role::Analyst, a));
         }
+        assert!(role_may(Role::Analyst, Action::CourseRead));
+    }
+
+    #[test]
+    fn operators_enrol_and_coordinators_manage_courses() {
+        for a in [Action::CourseRead, Action::EnrolmentRead, Action::EnrolmentWrite] {
+            assert!(role_may(Role::Operator, a));
+        }
+        assert!(!role_may(Role::Operator, Action::CourseManage));
+        assert!(role_may(Role::Coordinator, Action::CourseManage));
+        assert!(!role_may(Role::ProviderStaff, Action::EnrolmentRead));
+        assert!(!role_may(Role::Professional, Action::CourseRead));
     }
 
     #[test]

@@ -113,6 +113,22 @@ fn live<'a>() -> c::BoxedQuery<'a, Backend> {
     c::table.filter(c::deleted_at.is_null()).into_boxed()
 }
 
+/// The ids of the live cases of other organizations shared with `organization_id` by a live grant giving
+/// at least `access` (none can give `Own`).
+pub fn shared_with(
+    conn: &mut DbConnection,
+    organization_id: &str,
+    access: CaseAccess,
+) -> Result<Vec<String>> {
+    let org = organization_id.to_string();
+    let Some(grant) = min_grant(access) else { return Ok(Vec::new()) };
+    Ok(live()
+        .filter(c::organization_id.ne(org.clone()))
+        .filter(c::id.eq_any(granted!(org, grant)))
+        .select(c::id)
+        .load(conn)?)
+}
+
 /// The grant that gives this access to a case another organization owns; none can give `Own`.
 fn min_grant(access: CaseAccess) -> Option<Access> {
     match access {

@@ -1,7 +1,7 @@
 //! Erasure: every personal field of a case and of what hangs on it, anonymised in place, irreversibly.
 //! Kept: ids, codes (citizenship, needs, legal status, intervention kinds, statuses) and dates rounded to
 //! the month, so statistics still count the person. The audit trail keeps its events (ids, no personal
-//! data). The change feed receives the case's `erased` tombstone from the triggers.
+//! data). The change feed receives the case's `erased` tombstone from the triggers. Documents are deleted.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -15,8 +15,9 @@ use crate::db::schema::{
 use crate::domain::erasure::{ERASED, month_of};
 use crate::error::Result;
 
-/// Anonymises the case (already known to exist and not to be under legal hold) and everything attached.
-pub fn erase_case(conn: &mut DbConnection, case_id: &str, now: NaiveDateTime) -> Result<()> {
+/// Anonymises the case (already known to exist and not to be under legal hold) and everything attached,
+/// and deletes its documents: returns their ids, whose files the document store removes after the commit.
+pub fn erase_case(conn: &mut DbConnection, case_id: &str, now: NaiveDateTime) -> Result<Vec<String>> {
     let id = case_id.to_string();
     let row: (
         Option<chrono::NaiveDate>,
@@ -155,7 +156,9 @@ pub fn erase_case(conn: &mut DbConnection, case_id: &str, now: NaiveDateTime) ->
         .execute(conn)?;
     crate::db::assessments::erase(conn, &id, now)?;
     crate::db::plans::erase(conn, &id, now)?;
-    Ok(())
+    crate::db::courses::erase(conn, &id, now)?;
+    // A copy of a permit or an ID cannot be anonymised: it goes.
+    crate::db::documents::delete_of_case(conn, &id)
 }
 
 /// Closed cases past retention: closed before `closed_before`, not erased, not under legal hold. Oldest

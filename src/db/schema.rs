@@ -777,10 +777,115 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    courses (id) {
+        id -> Text,
+        organization_id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        language -> Text,
+        level -> Text,
+        audience -> Text,
+        desk_id -> Nullable<Text>,
+        place -> Nullable<Text>,
+        municipality -> Nullable<Text>,
+        starts_on -> Date,
+        ends_on -> Date,
+        capacity -> Integer,
+        status -> Text,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_sessions (id) {
+        id -> Text,
+        course_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        place -> Nullable<Text>,
+        topic -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    enrolments (id) {
+        id -> Text,
+        course_id -> Text,
+        case_id -> Text,
+        family_member_id -> Nullable<Text>,
+        person_id -> Text,
+        status -> Text,
+        enrolled_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        status_reason -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_attendance (session_id, enrolment_id) {
+        session_id -> Text,
+        enrolment_id -> Text,
+        course_id -> Text,
+        status -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(assessment_domains -> assessments (assessment_id));
 diesel::joinable!(plans -> cases (case_id));
 diesel::joinable!(plan_goals -> plans (plan_id));
 diesel::joinable!(plan_actions -> plans (plan_id));
+diesel::joinable!(course_sessions -> courses (course_id));
+diesel::joinable!(enrolments -> courses (course_id));
+diesel::joinable!(course_attendance -> enrolments (enrolment_id));
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        case_id -> Text,
+        family_member_id -> Nullable<Text>,
+        organization_id -> Text,
+        kind -> Text,
+        file_name -> Text,
+        format -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage -> Text,
+        issued_by -> Nullable<Text>,
+        issued_on -> Nullable<Date>,
+        expires_on -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        uploaded_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_contents (document_id) {
+        document_id -> Text,
+        content -> Binary,
+    }
+}
+
+diesel::joinable!(documents -> cases (case_id));
+diesel::joinable!(document_contents -> documents (document_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -824,4 +929,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     plans,
     plan_goals,
     plan_actions,
+    documents,
+    document_contents,
+    courses,
+    course_sessions,
+    enrolments,
+    course_attendance,
 );

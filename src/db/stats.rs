@@ -8,12 +8,16 @@
 //! organization:
 //! - cases: the `(organization_id, created_at)` index for one organization; for the whole network a scan
 //!   of the live cases, which the period cannot narrow (a case opened years ago is still in charge);
-//! - interventions: `(organization_id, occurred_on)` or `(occurred_on)`;
+//! - interventions: `(organization_id, occurred_on)`, or for the whole network the covering
+//!   `interventions_stats`, whose case is checked in the covering `cases_live` (migration 000014);
 //! - referrals: `(sender_organization_id, requested_at)` or `(requested_at)`;
 //! - activations: `(organization_id, requested_at)` or `(requested_at)`;
 //! - desk contacts: `(organization_id, occurred_at)` or `(occurred_at)` (migration 000009);
+//! - courses: `(organization_id, starts_on)` or `(starts_on)`, then each course's enrolments by the
+//!   `(course_id, id)` index and their attendance by `(enrolment_id)` (migration 000013);
 //!
-//! then primary-key lookups of the case, the organization and the provider of each row, and the
+//! then lookups of the case (in `cases_live` when only its deleted_at is read), the organization and the
+//! provider of each row, and the
 //! `(case_id, id)` index of family members for their count.
 
 use std::collections::HashMap;
@@ -112,7 +116,7 @@ fn cells(
         .into_iter()
         .map(|r| {
             let key = [r.d1, r.d2, r.d3].into_iter().take(dims.len()).collect();
-            let values = [r.m1, r.m2, r.m3, r.m4, r.m5].map(|v| Some(v as f64)).to_vec();
+            let values = [r.m1, r.m2, r.m3, r.m4, r.m5, r.m6].map(|v| Some(v as f64)).to_vec();
             Cell { key, values }
         })
         .collect();
@@ -134,20 +138,26 @@ fn cells(
     Ok(cells)
 }
 
-/// From the five count slots and the medians to the dataset's measures, in order.
+/// From the count slots and the medians to the dataset's measures, in order.
 fn shape(dataset: Dataset, values: &mut Vec<Option<f64>>) {
     let n = dataset.measures().len();
-    let medians = values.split_off(5);
+    let medians = values.split_off(SLOTS);
     match dataset {
         Dataset::Cases => values.truncate(4),
         Dataset::Interventions | Dataset::Contacts => values.truncate(3),
-        Dataset::Referrals => {}
+        Dataset::Referrals => values.truncate(5),
         Dataset::Activations => {
             // people, activations, within deadline, overdue, then the compliance they give.
             values.truncate(4);
             let (within, overdue) = (values[2].unwrap_or(0.0), values[3].unwrap_or(0.0));
             let judged = within + overdue;
             values.push((judged > 0.0).then(|| (within * 1000.0 / judged).round() / 10.0));
+        }
+        Dataset::Courses => {
+            // people, courses, enrolments, completions, then the attendance that marks and present give.
+            let (marks, present) = (values[4].unwrap_or(0.0), values[5].unwrap_or(0.0));
+            values.truncate(4);
+            values.push(crate::domain::course::attendance_rate(present as i64, marks as i64));
         }
     }
     values.extend(medians);
@@ -172,6 +182,8 @@ struct CountRow {
     m4: i64,
     #[diesel(sql_type = BigInt)]
     m5: i64,
+    #[diesel(sql_type = BigInt)]
+    m6: i64,
 }
 
 #[derive(QueryableByName)]
@@ -249,7 +261,10 @@ where
     })
 }
 
-/// The grouped counts: dimension columns d1..d3 (NULL when unused) and five count slots m1..m5.
+/// How many count slots every count query has (m1..m6); unused ones are 0.
+const SLOTS: usize = 6;
+
+/// The grouped counts: dimension columns d1..d3 (NULL when unused) and the count slots m1..m6.
 fn count_query(req: &StatsRequest, dims: &[Dimension]) -> Sql {
     let mut sql = Sql::default();
     sql.push("SELECT ");
@@ -261,7 +276,7 @@ fn count_query(req: &StatsRequest, dims: &[Dimension]) -> Sql {
         slot(&mut sql, req);
         sql.push(&format!(" AS BIGINT) AS m{}", i + 1));
     }
-    for i in slots.len()..5 {
+    for i in slots.len()..SLOTS {
         sql.push(&format!(", CAST(0 AS BIGINT) AS m{}", i + 1));
     }
     source(&mut sql, req, dims);
@@ -321,7 +336,8 @@ fn group_by(sql: &mut Sql, dims: &[Dimension]) {
 }
 
 /// The column or expression of a dimension. Aliases: `c` case, `o` the counting organization, `i`
-/// intervention, `r` referral, `p` provider, `a` activation, `n` need, `k` desk contact, `t` its topic.
+/// intervention, `r` referral, `p` provider, `a` activation, `n` need, `k` desk contact, `t` its topic,
+/// `cr` course, `en` enrolment.
 fn dimension(sql: &mut Sql, req: &StatsRequest, dim: Dimension) {
     use Dimension::*;
     let column = match (req.dataset, dim) {
@@ -334,6 +350,13 @@ fn dimension(sql: &mut Sql, req: &StatsRequest, dim: Dimension) {
         (Dataset::Contacts, AgeBand) => "k.age_band",
         (Dataset::Contacts, Channel) => "k.channel",
         (Dataset::Contacts, Topic) => "t.code",
+        (Dataset::Courses, Desk) => "cr.desk_id",
+        (Dataset::Courses, Language) => "cr.language",
+        (Dataset::Courses, Level) => "cr.level",
+        (Dataset::Courses, Audience) => "cr.audience",
+        // Dates are ISO text on both backends (PostgreSQL's default DateStyle): the year is the first four.
+        (Dataset::Courses, Year) => "SUBSTR(CAST(cr.starts_on AS TEXT), 1, 4)",
+        (Dataset::Courses, Outcome) => "en.status",
         (_, Desk) => "c.desk_id",
         (Dataset::Cases, Status) => "c.status",
         (_, Citizenship) => "c.citizenship",
@@ -464,6 +487,33 @@ fn count_slots(dataset: Dataset) -> &'static [Slot] {
                 );
             },
         ],
+        Dataset::Courses => &[
+            // A person enrolled in several courses of a cell is one person.
+            |s, _| {
+                s.push("COUNT(DISTINCT en.person_id)");
+            },
+            |s, _| {
+                s.push("COUNT(DISTINCT cr.id)");
+            },
+            // Enrolments that got a place (at once or from the waiting list), whatever came after.
+            |s, _| {
+                s.push("COALESCE(SUM(CASE WHEN en.enrolled_at IS NOT NULL THEN 1 ELSE 0 END), 0)");
+            },
+            |s, _| {
+                s.push("COALESCE(SUM(CASE WHEN en.status = 'completed' THEN 1 ELSE 0 END), 0)");
+            },
+            |s, _| {
+                s.push(
+                    "COALESCE(SUM((SELECT COUNT(*) FROM course_attendance am WHERE am.enrolment_id = en.id)), 0)",
+                );
+            },
+            |s, _| {
+                s.push(
+                    "COALESCE(SUM((SELECT COUNT(*) FROM course_attendance am WHERE am.enrolment_id = en.id \
+                     AND am.status = 'present')), 0)",
+                );
+            },
+        ],
     }
 }
 
@@ -478,7 +528,7 @@ struct Median {
 
 fn medians(dataset: Dataset) -> &'static [Median] {
     match dataset {
-        Dataset::Cases | Dataset::Interventions | Dataset::Contacts => &[],
+        Dataset::Cases | Dataset::Interventions | Dataset::Contacts | Dataset::Courses => &[],
         Dataset::Referrals => &[
             Median { start: "r.requested_at", end: "r.answered_at", condition: ACCEPTED },
             Median { start: "r.requested_at", end: "r.closed_at", condition: "r.status = 'completed'" },
@@ -558,13 +608,30 @@ fn source(sql: &mut Sql, req: &StatsRequest, dims: &[Dimension]) {
                 .at(req.to_at);
             "k.organization_id"
         }
+        Dataset::Courses => {
+            // Courses without enrolments count as courses; the enrolments of deleted cases do not count.
+            sql.push(
+                " FROM courses cr JOIN organizations o ON o.id = cr.organization_id \
+                 LEFT JOIN enrolments en ON en.course_id = cr.id AND EXISTS (SELECT 1 FROM cases c \
+                 WHERE c.id = en.case_id AND c.deleted_at IS NULL) \
+                 WHERE cr.status <> 'cancelled' AND cr.starts_on <= ",
+            )
+            .date(req.to)
+            .push(" AND cr.ends_on >= ")
+            .date(req.from);
+            "cr.organization_id"
+        }
     };
     if let Some(org) = &req.organization_id {
         sql.push(&format!(" AND {organization_column} = ")).text(org);
     }
     if let Some(desk) = &req.desk_id {
-        sql.push(if req.dataset == Dataset::Contacts { " AND k.desk_id = " } else { " AND c.desk_id = " })
-            .text(desk);
+        sql.push(match req.dataset {
+            Dataset::Contacts => " AND k.desk_id = ",
+            Dataset::Courses => " AND cr.desk_id = ",
+            _ => " AND c.desk_id = ",
+        })
+        .text(desk);
     }
     if let Some(district) = &req.district {
         sql.push(" AND o.district = ").text(district);

@@ -2,8 +2,8 @@
 //! district of Crema and its 48 municipalities, a municipal desk and a Caritas/co-operative desk with their
 //! opening hours, the network's providers, a registry of mediators, interpreters and lawyers, an account
 //! for every role, a few hundred cases over two years with families, interventions, consents, referrals
-//! and activations, and the desks' front-office contacts, so that every worklist and statistic shows
-//! meaningful numbers.
+//! and activations, the desks' front-office contacts and language courses, so that every worklist and
+//! statistic shows meaningful numbers.
 //!
 //! Everything is generated from a fixed seed relative to "now", in one transaction, through the
 //! repositories (the change feed numbers the new rows as for any write). Every person is made up; every
@@ -15,6 +15,7 @@ mod activations;
 mod calendar;
 mod cases;
 mod contacts;
+mod courses;
 pub mod data;
 // people, rng and interventions also feed the benchmark's bulk generator (bench/generate.rs).
 pub mod interventions;
@@ -70,6 +71,8 @@ pub struct Counts {
     pub assessments: usize,
     pub plans: usize,
     pub plan_actions: usize,
+    pub courses: usize,
+    pub enrolments: usize,
 }
 
 /// A demo account, for the report.
@@ -172,6 +175,12 @@ impl fmt::Display for SeedReport {
                  its coordinator's approval)",
                 n.assessments, n.plans, n.plan_actions
             )?;
+            writeln!(
+                f,
+                "  {} language courses with {} enrolments, their sessions and attendance (one full, with a \
+                 waiting list)",
+                n.courses, n.enrolments
+            )?;
         }
         writeln!(f, "Demo users (one shared password):")?;
         let (people, professionals): (Vec<&DemoUser>, Vec<&DemoUser>) =
@@ -232,6 +241,7 @@ pub fn seed(conn: &mut DbConnection, now: NaiveDateTime, password: &str) -> Resu
         counts.desk_contacts =
             contacts::load(c, &mut rng, &net, calendar::local(cases::first_day(now), 0), now)?;
         plans::load(c, &net, now, &mut counts)?;
+        courses::load(c, &net, now, &mut counts)?;
         let details = serde_json::to_value(&counts).map_err(|e| Error::internal("demo report", e))?;
         audit::record(c, &AuditEvent::anonymous("demo.seed", "organization", None, None).details(details))?;
         Ok(SeedReport::new(false, counts, now))

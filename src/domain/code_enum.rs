@@ -105,5 +105,12 @@ mod tests {
         assert_schema_lists_codes::<ActionStatus>();
         assert_schema_lists_codes::<PlanOutcome>();
         assert_schema_lists_codes::<ApprovalState>();
+        use crate::domain::course::*;
+        assert_schema_lists_codes::<CourseLevel>();
+        assert_schema_lists_codes::<CourseAudience>();
+        assert_schema_lists_codes::<CourseStatus>();
+        assert_schema_lists_codes::<EnrolmentStatus>();
+        assert_schema_lists_codes::<EnrolmentMove>();
+        assert_schema_lists_codes::<AttendanceStatus>();
     }
 }

@@ -16,6 +16,7 @@ code_enum! {
         Referrals = "referrals",
         Activations = "activations",
         Contacts = "contacts",
+        Courses = "courses",
     }
 }
 
@@ -41,6 +42,9 @@ code_enum! {
         Sector = "sector",
         Channel = "channel",
         Topic = "topic",
+        Level = "level",
+        Audience = "audience",
+        Year = "year",
     }
 }
 
@@ -111,6 +115,13 @@ const ACTIVATION_MEASURES: &[Measure] = &[
 ];
 const CONTACT_MEASURES: &[Measure] =
     &[m("contacts", Population), m("cases_opened", Follows), m("oriented", Follows)];
+const COURSE_MEASURES: &[Measure] = &[
+    m("people", Population),
+    m("courses", Follows),
+    m("enrolments", Follows),
+    m("completions", Follows),
+    Measure { name: "attendance_percent", protection: Follows, unit: Unit::Percent },
+];
 
 impl Dataset {
     /// The dimensions this dataset can be grouped by, in the order the documentation lists them.
@@ -156,6 +167,7 @@ impl Dataset {
             ],
             Dataset::Activations => &[Kind, Language, Sector, Urgency, Outcome, Organization, District],
             Dataset::Contacts => &[Desk, Organization, District, Channel, Topic, Citizenship, Sex, AgeBand],
+            Dataset::Courses => &[Organization, District, Desk, Language, Level, Audience, Year, Outcome],
         }
     }
 
@@ -167,6 +179,7 @@ impl Dataset {
             Dataset::Referrals => REFERRAL_MEASURES,
             Dataset::Activations => ACTIVATION_MEASURES,
             Dataset::Contacts => CONTACT_MEASURES,
+            Dataset::Courses => COURSE_MEASURES,
         }
     }
 

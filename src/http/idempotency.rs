@@ -13,7 +13,7 @@ use crate::auth::principal::bearer_token;
 use crate::auth::tokens::hex;
 use crate::db::idempotency::{self, Claim, StoredResponse};
 use crate::error::Error;
-use crate::http::{BODY_LIMIT, json::read_body};
+use crate::http::{BODY_LIMIT, json::is_multipart, json::read_body};
 
 pub const HEADER: &str = "idempotency-key";
 /// Response headers worth replaying.
@@ -45,7 +45,10 @@ pub async fn idempotency(
     };
 
     let mut payload = req.take_payload();
-    let body = read_body(&req.request().clone(), &mut payload, BODY_LIMIT).await?;
+    // The body is kept to be hashed and replayed: a document upload's may be as large as its limit.
+    let limit =
+        if is_multipart(req.request()) { state.settings.documents.upload_body_limit() } else { BODY_LIMIT };
+    let body = read_body(&req.request().clone(), &mut payload, limit).await?;
     let mut hasher = Sha256::new();
     hasher.update(req.path().as_bytes());
     hasher.update([0]);

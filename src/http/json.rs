@@ -44,6 +44,10 @@ pub async fn read_body(req: &HttpRequest, payload: &mut Payload, limit: usize) -
     Ok(body.freeze())
 }
 
+pub fn is_multipart(req: &HttpRequest) -> bool {
+    matches!(req.mime_type(), Ok(Some(m)) if m.type_() == mime::MULTIPART && m.subtype() == mime::FORM_DATA)
+}
+
 pub fn is_json(req: &HttpRequest) -> bool {
     match req.mime_type() {
         Ok(Some(m)) => {
@@ -196,6 +200,23 @@ impl<T: DeserializeOwned + Validate> FromRequest for ApiQuery<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(parse_query(req.query_string()))
+    }
+}
+
+/// A period given in the query whose end comes before its start: 400 naming the end parameter.
+pub fn check_period<T: PartialOrd>(
+    from: Option<T>,
+    to: Option<T>,
+    from_name: &str,
+    to_name: &str,
+) -> Result<(), Error> {
+    match (from, to) {
+        (Some(from), Some(to)) if to < from => Err(Error::InvalidQuery(vec![FieldError::new(
+            to_name,
+            "before_start",
+            format!("{to_name} must not be before {from_name}"),
+        )])),
+        _ => Ok(()),
     }
 }
 

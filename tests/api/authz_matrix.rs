@@ -168,6 +168,57 @@ impl World {
         self.post_id(app, "/api/v1/desk-contacts", self.operator(foreign), body).await
     }
 
+    /// A course organized by the chosen organization; running, with a session in the past, if asked.
+    async fn course(&self, app: &TestApp, foreign: bool, running: bool) -> String {
+        let id = self.post_id(app, "/api/v1/courses", &self.admin, course_body(self.org(foreign))).await;
+        if running {
+            let res = app
+                .post(
+                    &format!("/api/v1/courses/{id}/status"),
+                    Some(&self.admin),
+                    &json!({"status": "running"}),
+                )
+                .await;
+            assert_eq!(res.status, 200, "fixture course status: {}", res.text);
+        }
+        id
+    }
+
+    /// A path under `/courses/{course_id}`, with the session or enrolment it names, and a body where the
+    /// operation needs one that names them.
+    async fn course_fixture(
+        &self,
+        app: &TestApp,
+        method: &Method,
+        template: &str,
+        foreign: bool,
+    ) -> (String, Value) {
+        let running = template.ends_with("/attendance");
+        let course = self.course(app, foreign, running).await;
+        let mut path = template.replace("{course_id}", &course);
+        let mut body = Value::Null;
+        let enrolments = format!("/api/v1/courses/{course}/enrolments");
+        if template.contains("/sessions/{id}") {
+            let sessions = format!("/api/v1/courses/{course}/sessions");
+            let session = self.post_id(app, &sessions, &self.admin, session_body()).await;
+            path = path.replace("{id}", &session);
+            if running {
+                let case = self.case(app, foreign).await;
+                let enrolment =
+                    self.post_id(app, &enrolments, self.operator(foreign), json!({"case_id": case})).await;
+                body = json!({"marks": [{"enrolment_id": enrolment, "status": "present"}]});
+            }
+        } else if template.contains("/enrolments/{id}") {
+            let case = self.case(app, foreign).await;
+            let enrolment =
+                self.post_id(app, &enrolments, self.operator(foreign), json!({"case_id": case})).await;
+            path = path.replace("{id}", &enrolment);
+        } else if method == Method::POST && template.ends_with("/enrolments") {
+            body = json!({"case_id": self.case(app, foreign).await});
+        }
+        (path, body)
+    }
+
     async fn care_request(&self, app: &TestApp, foreign: bool) -> String {
         self.post_id(app, "/api/v1/care-requests", self.operator(foreign), care_request_body()).await
     }
@@ -230,6 +281,21 @@ impl World {
             if template.contains("/plans/") {
                 path = self.plan_fixture(app, template, &case, operator, path).await;
             }
+            if template.contains("/documents/{id}") {
+                let (content_type, form) = crate::documents::upload_form("other");
+                let res = app
+                    .send_raw(
+                        Method::POST,
+                        &format!("/api/v1/cases/{case}/documents"),
+                        Some(operator),
+                        Some(&content_type),
+                        form,
+                        &[],
+                    )
+                    .await;
+                assert_eq!(res.status, 201, "fixture document: {}", res.text);
+                path = path.replace("{id}", &res.id());
+            }
             if let Some((collection, fields)) = created {
                 let token = if collection.ends_with("/grants") { self.admin.as_str() } else { operator };
                 let id = self.post_id(app, &collection, token, fields).await;
@@ -253,6 +319,9 @@ impl World {
                 let id = self.post_id(app, &closures, &self.admin, closure_body()).await;
                 path = path.replace("{id}", &id);
             }
+        } else if template.contains("{course_id}") {
+            let (p, b) = self.course_fixture(app, method, template, foreign).await;
+            (path, body) = (p, b);
         } else if template.contains("{source_system}") {
             let external_id = unique_code();
             if foreign {
@@ -305,6 +374,7 @@ impl World {
                 }
                 t if t.starts_with("/api/v1/family-assistants/") => self.assistant(app, foreign).await,
                 t if t.starts_with("/api/v1/desk-contacts/") => self.desk_contact(app, foreign).await,
+                t if t.starts_with("/api/v1/courses/") => self.course(app, foreign, false).await,
                 t if t.starts_with("/api/v1/care-requests/") => {
                     let request = self.care_request(app, foreign).await;
                     if t.contains("{placement_id}") {
@@ -349,6 +419,12 @@ impl World {
             return (path, body);
         }
         let body = match (method.as_str(), template) {
+            ("POST", "/api/v1/courses") => course_body(&org),
+            ("PATCH", "/api/v1/courses/{id}") => json!({"capacity": 12}),
+            ("POST", "/api/v1/courses/{id}/status") => json!({"status": "running"}),
+            ("POST", "/api/v1/courses/{course_id}/sessions") => session_body(),
+            ("PATCH", "/api/v1/courses/{course_id}/sessions/{id}") => json!({"topic": "Changed"}),
+            ("POST", "/api/v1/courses/{course_id}/enrolments/{id}/status") => json!({"status": "withdrawn"}),
             ("POST", "/api/v1/organizations") => {
                 json!({"name": "New org", "kind": "charity", "code": unique_code()})
             }
@@ -429,6 +505,7 @@ impl World {
             ("PATCH", t) if t.ends_with("/actions/{id}") => json!({"status": "done"}),
             ("PATCH", t) if t.ends_with("/family-members/{id}") => json!({"dependent": true}),
             ("PATCH", t) if t.ends_with("/interventions/{id}") => json!({"duration_minutes": 10}),
+            ("PATCH", t) if t.ends_with("/documents/{id}") => json!({"kind": "certificate"}),
             ("PATCH", t) if t.ends_with("/services/{id}") => json!({"fees": "free"}),
             ("PATCH", t) if t.starts_with("/api/v1/protocols") => json!({"notes": "changed"}),
             ("PATCH", _) => json!({"phone": "+39 02 1234"}),
@@ -504,6 +581,16 @@ fn desk_contact_body(desk: &str) -> Value {
     json!({"desk_id": desk, "channel": "phone", "topics": ["other"], "answer": "Opening hours"})
 }
 
+fn course_body(org: &str) -> Value {
+    json!({"organization_id": org, "title": "Matrix course", "language": "it", "level": "a1", "audience": "adults",
+        "place": "Via Roma 1, Crema", "starts_on": "2026-01-01", "ends_on": "2027-12-31", "capacity": 10})
+}
+
+/// A session in the past (the register can be kept for it).
+fn session_body() -> Value {
+    json!({"starts_at": "2026-02-02T09:00:00Z", "ends_at": "2026-02-02T11:00:00Z", "topic": "Matrix session"})
+}
+
 fn care_request_body() -> Value {
     json!({"household_name": "Famiglia Matrix", "tasks": ["housekeeping"], "hours_per_week": 10, "municipality": "Crema"})
 }
@@ -550,14 +637,19 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 } else {
                     world.tokens[role].clone()
                 };
-                let bytes = if body.is_null() { Vec::new() } else { serde_json::to_vec(&body).unwrap() };
+                let (content_type, bytes) = match operation.as_str() {
+                    "POST /api/v1/cases/{case_id}/documents" => crate::documents::upload_form("other"),
+                    _ if method == Method::PATCH => {
+                        ("application/merge-patch+json".to_string(), serde_json::to_vec(&body).unwrap())
+                    }
+                    _ if body.is_null() => ("application/json".to_string(), Vec::new()),
+                    _ => ("application/json".to_string(), serde_json::to_vec(&body).unwrap()),
+                };
                 // Required on PATCH (every fixture is at its first version), optional elsewhere.
                 let if_match: &[(&str, &str)] =
                     if method == Method::PATCH { &[("If-Match", "\"1\"")] } else { &[] };
-                let content_type =
-                    if method == Method::PATCH { "application/merge-patch+json" } else { "application/json" };
                 let res = app
-                    .send_raw(method.clone(), &path, Some(&token), Some(content_type), bytes, if_match)
+                    .send_raw(method.clone(), &path, Some(&token), Some(&content_type), bytes, if_match)
                     .await;
                 if res.status != expected {
                     let side = if is_foreign { "foreign" } else { "own" };

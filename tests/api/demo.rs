@@ -99,6 +99,20 @@ async fn the_demo_network_loads_and_every_role_finds_work_in_it() {
     let past_review = count(&app, "/api/v1/plans?past_review=true", &coordinator).await;
     eprintln!("plan worklists: {overdue_actions} overdue actions, {past_review} plans past review");
     assert!(overdue_actions >= 3 && past_review >= 3);
+    // The courses: last year's completed, this year's running and full with a waiting list, one planned.
+    let courses = all(&app, "/api/v1/courses", &coordinator).await;
+    let statuses: Vec<&str> = courses.iter().map(|c| c["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses.len(), 3, "{statuses:?}");
+    let running = courses.iter().find(|c| c["status"] == "running").unwrap();
+    assert_eq!(running["counts"]["places_left"], 0);
+    assert!(
+        running["counts"]["waiting"].as_i64().unwrap() >= 1
+            && running["counts"]["attendance_rate"].is_number()
+    );
+    let completed = courses.iter().find(|c| c["status"] == "completed").unwrap();
+    assert!(completed["counts"]["completed"].as_i64().unwrap() >= 5);
+    let waiting = format!("/api/v1/courses/{}/enrolments?status=waiting", running["id"].as_str().unwrap());
+    assert!(count(&app, &waiting, &coordinator).await >= 1);
     let operator = app.token("demo.crema.op1", DEFAULT_PASSWORD).await;
     assert!(count(&app, "/api/v1/cases?assignee=me", &operator).await >= 30);
     let caritas = app.token("demo.caritas.op", DEFAULT_PASSWORD).await;

@@ -83,6 +83,9 @@ pub struct TestResponse {
     pub headers: HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body as received (a downloaded file).
+    #[allow(dead_code)]
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -249,6 +252,12 @@ impl TestApp {
         }
     }
 
+    /// The app's `SPORTELLO_DATA_DIR`.
+    #[allow(dead_code)]
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
+
     pub fn database(&self) -> sportello::db::Database {
         sportello::db::Database::connect(
             &sportello::config::DatabaseUrl::parse(&self.database_url).unwrap(),
@@ -285,7 +294,7 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{description}: cannot read the body: {e}"));
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        TestResponse { status, headers, body, text }
+        TestResponse { status, headers, body, text, bytes: bytes.to_vec() }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {

@@ -599,12 +599,16 @@ async fn retention_lists_in_a_dry_run_and_erases_only_when_applied() {
 
     let mut conn = app.database().get().unwrap();
     let now = chrono::Utc::now().naive_utc();
-    let dry = sportello::retention::run(&mut conn, 3650, now, false).unwrap();
+    let store = sportello::db::document_store::DocumentStore::open(
+        &sportello::config::DocumentStoreLocation::Database,
+    )
+    .unwrap();
+    let dry = sportello::retention::run(&mut conn, &store, 3650, now, false).unwrap();
     assert_eq!(dry.cases.len(), 1);
     assert!(dry.to_string().contains("would erase 1 case(s)"), "{dry}");
     app.get(&format!("/api/v1/cases/{}", ids[0]), Some(&op)).await.expect_status(200);
 
-    let applied = sportello::retention::run(&mut conn, 3650, now, true).unwrap();
+    let applied = sportello::retention::run(&mut conn, &store, 3650, now, true).unwrap();
     assert_eq!(applied.cases.len(), 1);
     assert_problem(&app.get(&format!("/api/v1/cases/{}", ids[0]), Some(&op)).await, 404, "not_found");
     for kept in &ids[1..] {
@@ -612,5 +616,5 @@ async fn retention_lists_in_a_dry_run_and_erases_only_when_applied() {
     }
     assert_eq!(app.audit_count("case.erase", Some(&ids[0])), 1);
     // Applying again finds nothing left to do.
-    assert!(sportello::retention::run(&mut conn, 3650, now, true).unwrap().cases.is_empty());
+    assert!(sportello::retention::run(&mut conn, &store, 3650, now, true).unwrap().cases.is_empty());
 }

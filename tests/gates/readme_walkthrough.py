@@ -6,8 +6,10 @@ included), points `API` and `SPORTELLO_ADMIN_PASSWORD` at a fresh server, and ru
 `set -euo pipefail`. Every curl fails on an HTTP error status (`--fail-with-body` is added), except the lines that
 print a status themselves (`-w`). Then checks what the walk-through promises: the referral ends `completed`, the
 transfer `accepted`, the sending desk gets 404 for the case it handed over, the activation is completed and
-counted as confirmed within its deadline, the case opened from a desk contact takes its topics as needs, and the
-contact statistics count both contacts.
+counted as confirmed within its deadline, the case opened from a desk contact takes its topics as needs, the
+contact statistics count both contacts, the course's place passes from the person who withdrew to the head of
+its waiting list, the permit is found among the renewals and downloads intact, and a renamed program is refused
+with 415.
 
 Usage: readme_walkthrough.py BINARY sqlite|postgres
 """
@@ -87,9 +89,17 @@ def main():
             problems.append("the activation confirmed within its deadline in the SLA")
         if not any("['residence_permit', 'language_course']" in line for line in lines):
             problems.append("the contact's topics as the new case's needs")
-        if not lines or not ('"dataset":"contacts"' in lines[-1]
-                             and '"total":{"dimensions":{},"values":{"cases_opened":1,"contacts":2' in lines[-1]):
+        if not any('"dataset":"contacts"' in line
+                   and '"total":{"dimensions":{},"values":{"cases_opened":1,"contacts":2' in line for line in lines):
             problems.append("the two contacts counted, one with a case opened from it")
+        if not any("'enrolled': 1, 'waiting': 0" in line and "'withdrawn': 1" in line for line in lines):
+            problems.append("the course's place passed from the withdrawn person to the head of the waiting list")
+        if not any(line.endswith("permesso.pdf") for line in lines):
+            problems.append("the permit found among the renewals")
+        if "download identical" not in lines:
+            problems.append("the document downloaded intact")
+        if not lines or lines[-1] != "415":
+            problems.append("the renamed program refused with 415")
         if problems:
             raise SystemExit(f"the README walk-through did not show: {', '.join(problems)}")
         print(f"README walk-through: ran as written on {BACKEND}")

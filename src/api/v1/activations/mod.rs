@@ -183,13 +183,7 @@ pub async fn activation_sla(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::ActivationSla)?;
     let q = query.into_inner();
-    if q.to < q.from {
-        return Err(Error::InvalidQuery(vec![crate::error::FieldError::new(
-            "to",
-            "before_start",
-            "to must not be before from",
-        )]));
-    }
+    crate::http::json::check_period(Some(q.from), Some(q.to), "from", "to")?;
     let organization = policy::figures_organization(&caller.principal, q.organization_id)?;
     let scope = organization.clone().map_or(OrganizationScope::All, OrganizationScope::Organization);
     let (from, to) =

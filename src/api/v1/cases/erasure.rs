@@ -54,7 +54,7 @@ fn owned_case(c: &mut DbConnection, caller: &Caller, id: &str) -> Result<CaseRow
 /// Erase a person
 ///
 /// Anonymises the case, its family members, interventions, referrals, activations, consents, transfers and
-/// care requests irreversibly: names, tax codes, contacts, notes and free texts go; codes that statistics
+/// care requests irreversibly, and deletes its documents: names, tax codes, contacts, notes and free texts go; codes that statistics
 /// need stay (citizenship, needs, legal status, intervention kinds, statuses) and dates keep only their
 /// month. The case disappears from every list and the change feed publishes an `erased` tombstone. Erasing
 /// an erased case does nothing (204). 409 while a legal hold is set. Works on deleted cases too.
@@ -75,27 +75,29 @@ pub async fn erase_case(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::CaseErase)?;
     let (id, reason) = (id.into_inner().to_string(), body.into_inner().reason);
-    state
+    let documents = state
         .db
         .run(move |c| {
             db::write_tx(c, |c| {
                 let row = owned_case(c, &caller, &id)?;
                 if row.erased_at.is_some() {
-                    return Ok(());
+                    return Ok(Vec::new());
                 }
                 if row.legal_hold {
                     return Err(Error::conflict("legal_hold", "the case is under legal hold: lift it first"));
                 }
-                db::erasure::erase_case(c, &id, db::now())?;
+                let documents = db::erasure::erase_case(c, &id, db::now())?;
                 audit::record(
                     c,
                     &AuditEvent::by(&caller, "case.erase", "case", Some(&id))
                         .case(&id)
                         .details(serde_json::json!({"reason": reason})),
-                )
+                )?;
+                Ok(documents)
             })
         })
         .await?;
+    state.documents.remove_files(&documents);
     Ok(respond::no_content())
 }
 

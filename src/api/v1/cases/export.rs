@@ -15,6 +15,8 @@ use crate::api::v1::care::{CareRequest, Placement};
 use crate::api::v1::cases::Case;
 use crate::api::v1::consents::Consent;
 use crate::api::v1::contacts::DeskContact;
+use crate::api::v1::courses::{AttendanceMark, Enrolment};
+use crate::api::v1::documents::dto::Document;
 use crate::api::v1::family_members::FamilyMember;
 use crate::api::v1::grants::Grant;
 use crate::api::v1::interventions::Intervention;
@@ -52,6 +54,14 @@ pub struct ExportedCareRequest {
     pub placements: Vec<Placement>,
 }
 
+/// An enrolment in a course (the beneficiary's or a family member's), with its attendance marks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedEnrolment {
+    pub course_title: String,
+    pub enrolment: Enrolment,
+    pub attendance: Vec<AttendanceMark>,
+}
+
 /// Everything held about the person of a case. Removed family members and interventions are not held any
 /// more and are not included.
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,10 +83,14 @@ pub struct CaseExport {
     pub desk_contacts: Vec<DeskContact>,
     /// Appointments booked for the person at a desk.
     pub appointments: Vec<Appointment>,
+    /// Enrolments in courses of the beneficiary and the family, oldest first, with their attendance.
+    pub course_enrolments: Vec<ExportedEnrolment>,
     /// Every version of the needs assessment, oldest first.
     pub assessments: Vec<Assessment>,
     /// Individual plans with their goals and actions, newest first.
     pub plans: Vec<Plan>,
+    /// The documents' metadata, oldest first; each file is downloaded on its own (`…/documents/{id}/content`).
+    pub documents: Vec<Document>,
     /// Who read or changed the case's data, oldest first: every audit event about the case, and the lists
     /// that showed it.
     pub access_log: Vec<AuditEventView>,
@@ -162,6 +176,7 @@ fn collect(
         .collect::<Result<_>>()?;
     let plan_rows = drain(|a, l| db::plans::list(c, &id, a, l), |r| r.id.clone())?;
     let plans = crate::api::v1::plans::with_items(c, plan_rows, now.date())?;
+    let course_enrolments = enrolments_of(c, &id)?;
     let access_log =
         audit::about_case(c, &id)?.into_iter().map(AuditEventView::try_from).collect::<Result<_>>()?;
     Ok(CaseExport {
@@ -184,18 +199,47 @@ fn collect(
             .into_iter()
             .map(Appointment::try_from)
             .collect::<Result<_>>()?,
+        course_enrolments,
         assessments,
         plans,
+        documents: db::documents::of_case(c, &id)?
+            .into_iter()
+            .map(Document::try_from)
+            .collect::<Result<_>>()?,
         access_log,
     })
+}
+
+fn enrolments_of(c: &mut DbConnection, case_id: &str) -> Result<Vec<ExportedEnrolment>> {
+    let rows = db::courses::enrolments_of_case(c, case_id)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut marks = db::courses::attendance_of(c, &ids)?;
+    let mut titles = std::collections::HashMap::new();
+    for r in &rows {
+        if !titles.contains_key(&r.course_id) {
+            titles.insert(r.course_id.clone(), db::courses::get(c, &r.course_id)?.title);
+        }
+    }
+    crate::api::v1::courses::enrolments::views(c, rows)?
+        .into_iter()
+        .map(|enrolment| {
+            let attendance = marks
+                .extract_if(.., |m| m.enrolment_id == enrolment.id)
+                .map(AttendanceMark::try_from)
+                .collect::<Result<_>>()?;
+            let course_title = titles.get(&enrolment.course_id).cloned().unwrap_or_default();
+            Ok(ExportedEnrolment { course_title, enrolment, attendance })
+        })
+        .collect()
 }
 
 /// Export everything held about the person
 ///
 /// For a subject access or portability request: the case, family members, interventions, consents, grants,
-/// referrals and activations with their histories, transfers, care requests, needs assessments, individual
-/// plans, and the log of who read or
-/// changed the case. Coordinators of the owner organization and admins; the export itself is audited.
+/// referrals and activations with their histories, transfers, care requests, desk contacts, appointments,
+/// course enrolments with their attendance, needs assessments, individual plans, the documents' metadata, and
+/// the log of who read or changed the case. Coordinators of the owner organization and admins; the export
+/// itself is audited.
 #[utoipa::path(
     tag = "cases",
     params(("id" = uuid::Uuid, Path, description = "Case id")),

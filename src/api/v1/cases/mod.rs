@@ -492,6 +492,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(crate::api::v1::interventions::routes)
             .configure(crate::api::v1::assessments::routes)
             .configure(crate::api::v1::plans::routes)
+            .configure(crate::api::v1::documents::case_routes)
             .configure(crate::api::v1::consents::routes)
             .configure(crate::api::v1::referrals::case_routes)
             .configure(crate::api::v1::grants::routes),

@@ -130,15 +130,7 @@ pub async fn list_contacts(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::ContactRead)?;
     let q = query.into_inner();
-    if let (Some(from), Some(to)) = (q.from, q.to)
-        && to < from
-    {
-        return Err(Error::InvalidQuery(vec![FieldError::new(
-            "to",
-            "before_start",
-            "to must not be before from",
-        )]));
-    }
+    crate::http::json::check_period(q.from, q.to, "from", "to")?;
     let filter = ContactFilter {
         desk_id: q.desk_id.map(|d| d.to_string()),
         from: q.from.map(local_time::day_start_utc),

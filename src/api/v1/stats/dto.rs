@@ -22,7 +22,7 @@ pub struct StatsParams {
     /// Only this organization (admins and analysts; a coordinator always gets their own).
     #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a10")]
     pub organization_id: Option<uuid::Uuid>,
-    /// Only the cases of this desk (for contacts: the contacts at it).
+    /// Only the cases of this desk (for contacts: the contacts at it; for courses: those held at it).
     #[param(example = "0195f6a2-7c1e-7d41-9a51-3b0c2f1e9a20")]
     pub desk_id: Option<uuid::Uuid>,
     /// Only the organizations of this social-care district (exact name).
@@ -73,6 +73,12 @@ group_by_params!(
     ContactGroupBy,
     "^((desk|organization|district|channel|topic|citizenship|sex|age_band)(,(desk|organization|district|channel|topic|citizenship|sex|age_band)){0,2})?$",
     "desk,topic"
+);
+
+group_by_params!(
+    CourseGroupBy,
+    "^((organization|district|desk|language|level|audience|year|outcome)(,(organization|district|desk|language|level|audience|year|outcome)){0,2})?$",
+    "language,level"
 );
 
 /// A statistical table. Figures of a cell that would count fewer than 5 people, or let one be worked
@@ -151,5 +157,6 @@ mod tests {
         assert_eq!(pattern(ReferralGroupBy::into_params(|| None)), Dataset::Referrals.group_by_pattern());
         assert_eq!(pattern(ActivationGroupBy::into_params(|| None)), Dataset::Activations.group_by_pattern());
         assert_eq!(pattern(ContactGroupBy::into_params(|| None)), Dataset::Contacts.group_by_pattern());
+        assert_eq!(pattern(CourseGroupBy::into_params(|| None)), Dataset::Courses.group_by_pattern());
     }
 }

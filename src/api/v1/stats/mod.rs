@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 use chrono::{Datelike, NaiveDate};
 
-use dto::{ActivationGroupBy, CaseGroupBy, ContactGroupBy, InterventionGroupBy, ReferralGroupBy};
+use dto::{
+    ActivationGroupBy, CaseGroupBy, ContactGroupBy, CourseGroupBy, InterventionGroupBy, ReferralGroupBy,
+};
 pub use dto::{StatsParams, StatsRow, StatsTable, Suppression};
 
 use crate::app::AppState;
@@ -153,6 +155,33 @@ pub async fn contact_statistics(
     answer(&state, &caller, &req, Dataset::Contacts, params.into_inner(), group.into_inner().group_by).await
 }
 
+/// Courses
+///
+/// Language and literacy courses running at some time in the period (cancelled ones left out): the people
+/// enrolled (beneficiaries and family members, waiting list included, each counted once), the courses,
+/// the enrolments that got a place, the completions, and the attendance (present ÷ marks recorded, in
+/// percent). Grouped by any of: organization (the organizer), district, desk, language, level, audience,
+/// year (of the course's start), outcome (the enrolment's current status).
+#[utoipa::path(
+    tag = "statistics",
+    params(StatsParams, CourseGroupBy),
+    responses((status = 200, description = "The table", content(
+        (StatsTable = "application/json"),
+        (String = "text/csv", example = "level,people,courses,enrolments,completions,attendance_percent\r\na1,34,3,31,22,81.4\r\n(total),61,5,55,38,79.9\r\n")
+    ))),
+    security(("bearer" = []))
+)]
+#[get("/courses")]
+pub async fn course_statistics(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    params: ApiQuery<StatsParams>,
+    group: ApiQuery<CourseGroupBy>,
+) -> Result<HttpResponse> {
+    answer(&state, &caller, &req, Dataset::Courses, params.into_inner(), group.into_inner().group_by).await
+}
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope("/stats")
@@ -160,7 +189,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(intervention_statistics)
             .service(referral_statistics)
             .service(activation_statistics)
-            .service(contact_statistics),
+            .service(contact_statistics)
+            .service(course_statistics),
     );
 }
 
@@ -180,13 +210,7 @@ async fn answer(
     let today = local_time::italian(now).date();
     let from = q.from.unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
     let to = q.to.unwrap_or(today);
-    if to < from {
-        return Err(Error::InvalidQuery(vec![FieldError::new(
-            "to",
-            "before_start",
-            "to must not be before from",
-        )]));
-    }
+    crate::http::json::check_period(Some(from), Some(to), "from", "to")?;
     let organization_id = policy::figures_organization(&caller.principal, q.organization_id)?;
     let mut table = StatsTable {
         dataset,
