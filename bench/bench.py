@@ -83,6 +83,7 @@ BATCH_THREADS = 4
 BATCH_SOURCE = "bench"  # source_system of the cases batch_upsert creates
 CREATED_NOTE = "Created by the benchmark"  # notes of the cases create_case.lua creates (keep them in step)
 READY_RUNS = 5
+ALWAYS = ("ceiling", "generate", "start", "setup")  # --only never skips these
 SEARCHES = ("search_name", "search_filters", "search_deep")
 STATS = (("cases", "citizenship"), ("interventions", "kind"), ("referrals", "provider_category"),
          ("activations", "kind"))
@@ -98,7 +99,11 @@ def parse_args():
     p.add_argument("--connections", type=int, help="wrk connections (default 64; smoke 8)")
     p.add_argument("--smoke", action="store_true", help="CI: tiny and short, fails on any error")
     p.add_argument("--reuse", action="store_true", help="reuse a database already generated for a size")
+    p.add_argument("--only", help="comma-separated scenarios to run (the ceiling always runs), e.g. get_case,stats")
+    p.add_argument("--profile", action="store_true",
+                   help="record each scenario's server with perf; the top functions go to bench/work/profile-*.txt")
     a = p.parse_args()
+    a.only = set(a.only.split(",")) if a.only else None
     a.sizes = [int(s) for s in (a.sizes or ("1000" if a.smoke else "10000,1000000")).split(",")]
     a.duration = a.duration or (2 if a.smoke else 10)
     a.connections = a.connections or (8 if a.smoke else 64)
@@ -631,6 +636,31 @@ def ready_runs(backend):
     return {"runs_ms": runs, "median_ms": statistics.median(runs), "max_ms": max(runs)}
 
 
+# --- profiles -----------------------------------------------------------------------------------------
+
+class Profiler:
+    """perf record on the server while one scenario runs (sampled, no call graphs: the release build has no
+    debug info), then the functions taking the most samples as text next to the report."""
+
+    def __init__(self, run, name):
+        self.data = WORK / f"profile-{run.args.backend}-{run.size}-{name}.data"
+        self.text = self.data.with_suffix(".txt")
+        self.proc = subprocess.Popen(["perf", "record", "-q", "-F", "999", "-p", str(run.server.proc.pid),
+                                      "-o", str(self.data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self):
+        self.proc.send_signal(2)  # SIGINT: perf writes its file and exits
+        self.proc.wait(60)
+        report = subprocess.run(["perf", "report", "-i", str(self.data), "--stdio", "--no-children",
+                                 "--sort", "dso,symbol", "--percent-limit", "0.7"],
+                                capture_output=True, text=True)
+        # perf pads each line to the widest symbol and appends empty columns: keep percent, object, symbol.
+        lines = [" ".join(l.split()[:3] + [" ".join(l.split()[3:]).rstrip(" -")])
+                 for l in report.stdout.splitlines() if l.strip() and not l.startswith("#")]
+        self.text.write_text("\n".join(lines) + "\n")
+        print(f"   profile: {self.text.relative_to(ROOT)}", file=sys.stderr, flush=True)
+
+
 # --- one size -------------------------------------------------------------------------------------------
 
 class SizeRun:
@@ -642,12 +672,17 @@ class SizeRun:
         self.run_id = f"b{int(time.time())}"
 
     def scenario(self, name, fn):
+        if self.args.only and name not in self.args.only and name not in ALWAYS:
+            return
         print(f"== {self.size}: {name}", file=sys.stderr, flush=True)
+        profiler = Profiler(self, name) if self.args.profile and name not in ALWAYS[1:] else None
         try:
             self.results[name] = fn()
         except Exception as e:  # noqa: BLE001 -- a broken scenario is reported, the run goes on
             self.broken[name] = f"{type(e).__name__}: {e}"
             print(f"   {name} broke: {self.broken[name]}", file=sys.stderr, flush=True)
+        if profiler:
+            profiler.stop()
         if self.server and "start" not in self.broken and self.server.proc.poll() is None:
             self.drained[name] = self.server.drain()  # so that no scenario pays for the previous one
             self.rss_after[name] = self.server.rss_mib()  # where the memory goes
@@ -881,6 +916,8 @@ def report(args, runs, ready, ready_broken, info):
     lines += ["## Start on an empty database", ""]
     if ready_broken:
         lines += [f"ready_ms BROKE: {ready_broken}", ""]
+    elif not ready:
+        lines += ["Not measured in this run (--only without ready_ms).", ""]
     else:
         lines += [f"Spawn to `/health/ready` = 200 (migrations and the bootstrap admin included), polled every 2 ms, "
                   f"{READY_RUNS} runs: median {fmt(ready['median_ms'])} ms, max {fmt(ready['max_ms'])} ms "
@@ -922,13 +959,15 @@ def main():
     for size in args.sizes:
         runs.append(SizeRun(args, size).run())
     ready, ready_broken = {}, None
-    print("== ready_ms", file=sys.stderr, flush=True)
-    try:
-        ready = ready_runs(args.backend)
-    except Exception as e:  # noqa: BLE001
-        ready_broken = f"{type(e).__name__}: {e}"
+    if not args.only or "ready_ms" in args.only:
+        print("== ready_ms", file=sys.stderr, flush=True)
+        try:
+            ready = ready_runs(args.backend)
+        except Exception as e:  # noqa: BLE001
+            ready_broken = f"{type(e).__name__}: {e}"
     text = report(args, runs, ready, ready_broken, info)
-    out_dir = WORK if args.smoke else RESULTS
+    # A partial or profiled run is for the developer, not the record.
+    out_dir = WORK if args.smoke or args.only or args.profile else RESULTS
     out_dir.mkdir(parents=True, exist_ok=True)
     name = f"{datetime.date.today().isoformat()}-{args.backend}" + ("-smoke" if args.smoke else "")
     (out_dir / f"{name}.md").write_text(text)
