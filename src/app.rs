@@ -15,6 +15,9 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::http::{fallback, middleware};
 
+/// How long without a request before freed memory goes back to the operating system (src/memory.rs).
+const IDLE_BEFORE_TRIM: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// What every handler can reach.
 pub struct AppState {
     pub db: Database,
@@ -103,6 +106,7 @@ impl Application {
                 state.settings.webhook_poll,
             ),
         ];
+        crate::memory::release_when_idle(state.metrics.activity(), IDLE_BEFORE_TRIM)?;
         let spec = crate::openapi::document();
         let routes = web::Data::new(fallback::RouteTable::from_openapi(&spec));
 
@@ -130,6 +134,8 @@ impl Application {
         .worker_max_blocking_threads(blocking_threads)
         .listen(listener)?
         .run();
+        // Migrations, the bootstrap and the OpenAPI document freed more than the server keeps.
+        crate::memory::trim();
         Ok(Application { server, port, background })
     }
 

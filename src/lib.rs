@@ -13,6 +13,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod memory;
 pub mod openapi;
 pub mod retention;
 pub mod webhooks;

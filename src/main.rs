@@ -62,6 +62,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 fn main() -> ExitCode {
+    sportello::memory::limit_arenas();
     let cli = Cli::parse();
     // Before the logger, so RUST_LOG may come from .env too.
     let _ = dotenvy::dotenv();

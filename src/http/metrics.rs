@@ -21,10 +21,13 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     /// (method, route) → latency.
     latency: Mutex<BTreeMap<(String, String), Histogram>>,
+    /// Every request served, for the memory watcher.
+    activity: crate::memory::Activity,
 }
 
 impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        self.activity.served();
         if let Ok(mut requests) = self.requests.lock() {
             *requests.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
         }
@@ -38,6 +41,10 @@ impl Metrics {
                 }
             }
         }
+    }
+
+    pub fn activity(&self) -> &crate::memory::Activity {
+        &self.activity
     }
 
     /// The text exposition format, version 0.0.4.
