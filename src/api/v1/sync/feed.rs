@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -78,7 +79,7 @@ pub struct Change {
     /// The record as it is now, not as it was at this change (a later change of it follows further on);
     /// null for a tombstone, and when the record has since gone or left the reader's view.
     #[schema(value_type = Option<ChangeData>)]
-    pub data: Option<serde_json::Value>,
+    pub data: Option<Box<RawValue>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -105,9 +106,13 @@ fn parse_since(since: Option<&str>) -> Result<i64> {
     }
 }
 
-fn json<T: Serialize>(value: T) -> Result<serde_json::Value> {
-    serde_json::to_value(value).map_err(|e| Error::internal("feed json", e))
+/// A record's JSON, written once: a page is mostly these, and going through `serde_json::Value` trees
+/// (built, cloned, walked and freed) took over half of a page's time.
+fn json<T: Serialize>(value: T) -> Result<Box<RawValue>> {
+    serde_json::value::to_raw_value(&value).map_err(|e| Error::internal("feed json", e))
 }
+
+type Current = HashMap<(String, String), Box<RawValue>>;
 
 fn ids_of(rows: &[ChangeRow], kind: ResourceType) -> Vec<String> {
     let ids: HashSet<&str> =
@@ -122,7 +127,7 @@ fn current(
     scope: &FeedScope,
     rows: &[ChangeRow],
     now: NaiveDateTime,
-) -> Result<HashMap<(String, String), serde_json::Value>> {
+) -> Result<Current> {
     let case_ids: Vec<String> =
         rows.iter().filter_map(|r| r.case_id.clone()).collect::<HashSet<_>>().into_iter().collect();
     let cases: HashMap<String, db::cases::CaseRow> = db::cases::find_many(c, &case_ids)?
@@ -132,7 +137,7 @@ fn current(
         .collect();
     let visible = |case_id: &str| cases.contains_key(case_id);
     let mut out = HashMap::new();
-    let mut put = |kind: ResourceType, id: String, value: serde_json::Value| {
+    let mut put = |kind: ResourceType, id: String, value: Box<RawValue>| {
         out.insert((kind.as_str().to_string(), id), value);
     };
     for row in cases.values() {
@@ -167,7 +172,7 @@ fn current(
     Ok(out)
 }
 
-fn to_change(row: ChangeRow, current: &HashMap<(String, String), serde_json::Value>) -> Result<Change> {
+fn to_change(row: ChangeRow, current: &Current) -> Result<Change> {
     let bad = |what: &str, v: &str| Error::internal("change feed", format!("{what}={v}"));
     let resource_type =
         ResourceType::parse(&row.resource_type).ok_or_else(|| bad("type", &row.resource_type))?;
