@@ -62,15 +62,32 @@ pub(super) fn promote(c: &mut DbConnection, caller: &Caller, course: &CourseRow)
     let n = promotions(course.capacity, repo::places_held(c, &course.id)?, waiting.len());
     let now = db::now();
     for mut row in waiting.into_iter().take(n) {
-        let expected = row.version;
-        row.status = EnrolmentStatus::Enrolled.as_str().to_string();
-        row.enrolled_at = Some(now);
-        row.version += 1;
-        row.updated_at = now;
-        repo::save_enrolment(c, &row, expected)?;
-        audit::record(c, &audited(caller, "enrolment.promote", &row))?;
+        record_move(c, caller, &mut row, EnrolmentStatus::Enrolled, "enrolment.promote", now)?;
     }
     Ok(n)
+}
+
+/// Moves an enrolment to `to` at `now` (a place taken, or the enrolment ended), saves it at the next
+/// version and records `action` in the audit trail.
+fn record_move(
+    c: &mut DbConnection,
+    caller: &Caller,
+    row: &mut EnrolmentRow,
+    to: EnrolmentStatus,
+    action: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<()> {
+    let expected = row.version;
+    row.status = to.as_str().to_string();
+    if to == EnrolmentStatus::Enrolled {
+        row.enrolled_at = Some(now);
+    } else {
+        row.ended_at = Some(now);
+    }
+    row.version += 1;
+    row.updated_at = now;
+    repo::save_enrolment(c, row, expected)?;
+    audit::record(c, &audited(caller, action, row))
 }
 
 /// Withdraws every enrolment still live (a cancelled course); returns how many.
@@ -87,14 +104,8 @@ pub(super) fn withdraw_all(
     );
     let n = live.len();
     for mut row in live {
-        let expected = row.version;
-        row.status = EnrolmentStatus::Withdrawn.as_str().to_string();
         row.status_reason = Some(reason.unwrap_or("The course was cancelled").to_string());
-        row.ended_at = Some(now);
-        row.version += 1;
-        row.updated_at = now;
-        repo::save_enrolment(c, &row, expected)?;
-        audit::record(c, &audited(caller, "enrolment.withdrawn", &row))?;
+        record_move(c, caller, &mut row, EnrolmentStatus::Withdrawn, "enrolment.withdrawn", now)?;
     }
     Ok(n)
 }
@@ -289,14 +300,8 @@ pub async fn change_enrolment_status(
                 if b.status != EnrolmentMove::Withdrawn && !started {
                     return Err(Error::conflict("course_not_started", "the course has not started yet"));
                 }
-                let (old_version, now) = (row.version, db::now());
-                row.status = to.as_str().to_string();
                 row.status_reason = b.reason;
-                row.ended_at = Some(now);
-                row.version += 1;
-                row.updated_at = now;
-                repo::save_enrolment(c, &row, old_version)?;
-                audit::record(c, &audited(&caller, &format!("enrolment.{to}"), &row))?;
+                record_move(c, &caller, &mut row, to, &format!("enrolment.{to}"), db::now())?;
                 if from.holds_place() && !to.holds_place() {
                     promote(c, &caller, &course)?;
                 }
