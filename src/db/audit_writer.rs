@@ -10,15 +10,13 @@
 
 use std::sync::mpsc;
 
-use diesel::prelude::*;
 use tokio::sync::oneshot;
 
-use crate::db::audit::AuditEvent;
-use crate::db::{self, Database, DbConnection, schema::audit_events as a};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::{self, Database};
 use crate::error::{Error, Result};
 
-/// The most entries one transaction takes (and statement: 13 columns, well under SQLite's 32 766
-/// parameters).
+/// The most entries one transaction takes.
 const MAX_BATCH: usize = 1_000;
 
 struct Pending {
@@ -64,7 +62,7 @@ fn write_batches(db: &Database, incoming: &mpsc::Receiver<Pending>) {
         }
         let (events, waiting): (Vec<AuditEvent>, Vec<_>) =
             batch.into_iter().map(|p| (p.event, p.committed)).unzip();
-        let outcome = db.get().and_then(|mut c| db::write_tx(&mut c, |c| insert_all(c, &events)));
+        let outcome = db.get().and_then(|mut c| db::write_tx(&mut c, |c| audit::record_all(c, &events)));
         if let Err(e) = &outcome {
             log::error!("audit trail: {} entries not written: {e}", events.len());
         }
@@ -77,14 +75,4 @@ fn write_batches(db: &Database, incoming: &mpsc::Receiver<Pending>) {
             let _ = committed.send(result);
         }
     }
-}
-
-/// One multi-row insert, on the concrete connection (multi-row inserts do not compile through
-/// MultiConnection).
-fn insert_all(c: &mut DbConnection, events: &[AuditEvent]) -> Result<()> {
-    match c {
-        DbConnection::Sqlite(c) => diesel::insert_into(a::table).values(events).execute(c)?,
-        DbConnection::Postgresql(c) => diesel::insert_into(a::table).values(events).execute(c)?,
-    };
-    Ok(())
 }

@@ -140,6 +140,16 @@ fn min_grant(access: CaseAccess) -> Option<Access> {
 
 /// The next number of an organization's yearly sequence, decided by the database (safe across nodes).
 pub fn next_reference_number(conn: &mut DbConnection, organization_id: &str, year: i32) -> Result<i64> {
+    reserve_reference_numbers(conn, organization_id, year, 1)
+}
+
+/// Reserves the next `count` numbers of an organization's yearly sequence at once; returns the first.
+pub fn reserve_reference_numbers(
+    conn: &mut DbConnection,
+    organization_id: &str,
+    year: i32,
+    count: i64,
+) -> Result<i64> {
     // Upserts do not compile through MultiConnection: the same statement on each concrete connection.
     macro_rules! upsert {
         ($conn:expr) => {
@@ -147,19 +157,20 @@ pub fn next_reference_number(conn: &mut DbConnection, organization_id: &str, yea
                 .values((
                     rc::organization_id.eq(organization_id),
                     rc::year.eq(year),
-                    rc::last_value.eq(1_i64),
+                    rc::last_value.eq(count),
                 ))
                 .on_conflict((rc::organization_id, rc::year))
                 .do_update()
-                .set(rc::last_value.eq(rc::last_value + 1))
+                .set(rc::last_value.eq(rc::last_value + count))
                 .returning(rc::last_value)
                 .get_result::<i64>($conn)
         };
     }
-    Ok(match conn {
+    let last = match conn {
         DbConnection::Postgresql(pg) => upsert!(pg)?,
         DbConnection::Sqlite(lite) => upsert!(lite)?,
-    })
+    };
+    Ok(last - count + 1)
 }
 
 pub fn insert(conn: &mut DbConnection, row: &CaseRow) -> Result<()> {
@@ -214,8 +225,12 @@ pub fn list(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<CaseRow>> {
+    let names = match conn {
+        DbConnection::Sqlite(_) => NameIndex::Fts5Trigram,
+        DbConnection::Postgresql(_) => NameIndex::PlannerChooses,
+    };
     let mut page = |base| -> Result<Vec<CaseRow>> {
-        Ok(filtered(base, f, after)
+        Ok(filtered(base, f, after, names)
             .select(CaseRow::as_select())
             .order(c::id.desc())
             .limit(limit + 1)
@@ -238,14 +253,43 @@ pub fn list(
     }
 }
 
+/// How a name search finds the cases whose name contains a fragment (migration 000015).
+#[derive(Debug, Clone, Copy)]
+enum NameIndex {
+    /// PostgreSQL's planner uses its pg_trgm index for `search_name LIKE '%w%'` by itself.
+    PlannerChooses,
+    /// SQLite's is a separate FTS5 table: the query names it, and the LIKE stays the exact test.
+    Fts5Trigram,
+}
+
+/// Keeps the cases whose name the SQLite trigram index says contains `word` (three characters or more:
+/// the shortest a trigram index can look up). The index is read before the case rows, so a rare fragment
+/// costs a few lookups instead of a walk through every case of the organization.
+fn in_name_index<'a>(q: c::BoxedQuery<'a, Backend>, word: &str) -> c::BoxedQuery<'a, Backend> {
+    use diesel::sql_types::{Bool, Text};
+    let phrase = format!("\"{}\"", word.replace('"', "\"\""));
+    q.filter(
+        diesel::dsl::sql::<Bool>(
+            "cases.id IN (SELECT k.case_id FROM case_names n JOIN case_name_keys k ON k.id = n.rowid \
+             WHERE case_names MATCH ",
+        )
+        .bind::<Text, _>(phrase)
+        .sql(")"),
+    )
+}
+
 /// The list's filters and cursor on top of a scope.
 fn filtered<'a>(
     mut q: c::BoxedQuery<'a, Backend>,
     f: &CaseFilter,
     after: Option<&str>,
+    names: NameIndex,
 ) -> c::BoxedQuery<'a, Backend> {
     // Every word must appear, in any order: "diallo amina" finds "Amina Diallo".
     for word in f.name_key.iter().flat_map(|k| k.split(' ')) {
+        if matches!(names, NameIndex::Fts5Trigram) && word.chars().count() >= 3 {
+            q = in_name_index(q, word);
+        }
         q = q.filter(c::search_name.like(like_pattern(word)).escape('\\'));
     }
     if let Some(v) = &f.tax_code {
@@ -403,6 +447,42 @@ pub fn find_by_external(
         .select(CaseRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Inserts many new cases in as few statements as the backends' parameter limits allow.
+pub fn insert_many(conn: &mut DbConnection, rows: &[CaseRow]) -> Result<()> {
+    // 44 columns: 500 rows stay under SQLite's 32 766 and PostgreSQL's 65 535 parameters.
+    for chunk in rows.chunks(500) {
+        // Multi-row inserts do not compile through MultiConnection.
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(c::table).values(chunk).execute(c)?,
+            DbConnection::Postgresql(c) => diesel::insert_into(c::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// Which of these `(source_system, external_id)` pairs a case holds, live or not: one query per source
+/// system and 500 ids.
+pub fn existing_external_ids<'k>(
+    conn: &mut DbConnection,
+    keys: impl IntoIterator<Item = (&'k str, &'k str)>,
+) -> Result<std::collections::HashSet<(String, String)>> {
+    let mut by_source: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (source, id) in keys {
+        by_source.entry(source).or_default().push(id);
+    }
+    let mut found = std::collections::HashSet::new();
+    for (source, ids) in by_source {
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(Option<String>, Option<String>)> = c::table
+                .filter(c::source_system.eq(source).and(c::external_id.eq_any(chunk)))
+                .select((c::source_system, c::external_id))
+                .load(conn)?;
+            found.extend(rows.into_iter().filter_map(|(s, e)| Some((s?, e?))));
+        }
+    }
+    Ok(found)
 }
 
 /// A case by id whatever its state (deleted and erased included), whoever owns it: for erasure, which

@@ -65,29 +65,71 @@ pub enum FeedScope {
 }
 
 /// Up to `limit + 1` changes after `since`, in sequence order. Each organization's changes come from the
-/// (organization_id, seq) index and the pages are merged, so a page costs the same at any depth.
+/// (organization_id, seq) index and are merged as they are read, so a page costs the same at any depth and
+/// reads about as many rows as it returns, however many organizations the reader has.
 pub fn page(conn: &mut DbConnection, scope: &FeedScope, since: i64, limit: i64) -> Result<Vec<ChangeRow>> {
-    let after = |org: Option<&str>| {
-        let mut q = ch::table.filter(ch::seq.gt(since)).select(ChangeRow::as_select()).into_boxed();
-        if let Some(org) = org {
-            q = q.filter(ch::organization_id.eq(org.to_string()));
-        }
-        q.order(ch::seq.asc()).limit(limit + 1)
+    let want = limit as usize + 1;
+    let orgs = match scope {
+        FeedScope::All => return read_after(conn, None, since, limit + 1),
+        FeedScope::Organizations(orgs) => orgs,
     };
-    let mut rows = match scope {
-        FeedScope::All => after(None).load(conn)?,
-        FeedScope::Organizations(orgs) => {
-            let mut rows = Vec::new();
-            for org in orgs {
-                rows.extend(after(Some(org)).load(conn)?);
-            }
-            rows.sort_by_key(|r| r.seq);
-            rows.truncate(limit as usize + 1);
-            rows
+    // A fair share of the page each to start with; an organization with more to give reads on in chunks
+    // that double, so a page dominated by one organization takes a few queries, not one per row.
+    let first_chunk = want.div_ceil(orgs.len().max(1)).max(16) as i64;
+    let mut streams = Vec::with_capacity(orgs.len());
+    for org in orgs {
+        let mut stream = OrgStream { org, last_seq: since, chunk: first_chunk, ..OrgStream::default() };
+        stream.read_on(conn, want as i64)?;
+        streams.push(stream);
+    }
+    let mut rows = Vec::with_capacity(want);
+    while rows.len() < want {
+        let Some(next) = streams.iter_mut().filter(|s| !s.rows.is_empty()).min_by_key(|s| s.rows[0].seq)
+        else {
+            break;
+        };
+        if let Some(row) = next.rows.pop_front() {
+            rows.push(row);
         }
-    };
-    rows.retain(|r| r.seq.is_some());
+        if next.rows.is_empty() {
+            next.read_on(conn, want as i64)?;
+        }
+    }
     Ok(rows)
+}
+
+/// Up to `n` numbered changes after `since`, of one organization or all, in sequence order.
+fn read_after(conn: &mut DbConnection, org: Option<&str>, since: i64, n: i64) -> Result<Vec<ChangeRow>> {
+    let mut q = ch::table.filter(ch::seq.gt(since)).select(ChangeRow::as_select()).into_boxed();
+    if let Some(org) = org {
+        q = q.filter(ch::organization_id.eq(org.to_string()));
+    }
+    Ok(q.order(ch::seq.asc()).limit(n).load(conn)?)
+}
+
+/// One organization's side of the merge in [`page`]: the changes read and not yet merged.
+#[derive(Default)]
+struct OrgStream<'a> {
+    org: &'a str,
+    rows: std::collections::VecDeque<ChangeRow>,
+    last_seq: i64,
+    chunk: i64,
+    exhausted: bool,
+}
+
+impl OrgStream<'_> {
+    /// Reads the next chunk, unless the organization has nothing more.
+    fn read_on(&mut self, conn: &mut DbConnection, max_chunk: i64) -> Result<()> {
+        if self.exhausted {
+            return Ok(());
+        }
+        let rows = read_after(conn, Some(self.org), self.last_seq, self.chunk)?;
+        self.exhausted = (rows.len() as i64) < self.chunk;
+        self.last_seq = rows.last().and_then(|r| r.seq).unwrap_or(self.last_seq);
+        self.chunk = (self.chunk * 2).min(max_chunk);
+        self.rows.extend(rows);
+        Ok(())
+    }
 }
 
 /// The highest sequence number handed out so far (the feed's current end).

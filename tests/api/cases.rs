@@ -147,6 +147,44 @@ async fn search_is_accent_and_case_insensitive_and_filters_combine() {
 }
 
 #[actix_web::test]
+async fn a_name_search_reads_any_script_and_follows_renames() {
+    let app = spawn_app().await;
+    let (_, op) = desk_operator(&app).await;
+    create_case(&app, &op, &json!({"given_name": "伟", "family_name": "王芳华"})).await;
+    create_case(&app, &op, &json!({"given_name": "أمينة", "family_name": "العمراني"})).await;
+    let amina = create_case(&app, &op, &json!({"given_name": "Amina", "family_name": "Diallo"})).await;
+    let search = async |q: &str| -> Vec<String> {
+        let res = app.get(&format!("/api/v1/cases?q={}", urlencoding(q)), Some(&op)).await;
+        res.expect_status(200);
+        res.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["given_name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(search("王芳").await, ["伟"], "two characters: shorter than a trigram");
+    assert_eq!(search("芳华").await, ["伟"]);
+    assert_eq!(search("王芳华").await, ["伟"]);
+    assert_eq!(search("العمر").await, ["أمينة"]);
+    assert_eq!(search("iall ami").await, ["Amina"], "fragments of both names, any order");
+    assert!(search("ab\"cd").await.is_empty(), "a quote is a character like any other");
+
+    // A renamed case is found by its new name only.
+    let path = format!("/api/v1/cases/{}", amina["id"].as_str().unwrap());
+    app.patch(&path, Some(&op), &json!({"family_name": "Traoré"}), Some("\"1\"")).await.expect_status(200);
+    assert!(search("diallo").await.is_empty());
+    assert_eq!(search("traore").await, ["Amina"]);
+}
+
+/// Percent-encodes a query value (any script).
+fn urlencoding(v: &str) -> String {
+    v.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+#[actix_web::test]
 async fn assignee_me_finds_my_cases() {
     let app = spawn_app().await;
     let (_, op) = desk_operator(&app).await;

@@ -415,11 +415,15 @@ async fn a_batch_applies_the_good_items_and_reports_each_bad_one() {
     assert_eq!(results[9]["problem"]["errors"][0]["code"], "nul_character", "so does a NUL character");
     assert_eq!(results[2]["version"], 2);
 
-    // Only the good items were written: two new cases, one update.
+    // Only the good items were written: two new cases, one update (a batch commits as one, so the order of
+    // its changes of different cases says nothing).
     let (feed, _) = drain(&app, &client, "0").await;
-    let kinds: Vec<&str> = feed.iter().map(|c| c.3.as_str()).collect();
-    assert_eq!(kinds, ["created", "created", "updated", "created"]);
+    let mut kinds: Vec<&str> = feed.iter().map(|c| c.3.as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["created", "created", "created", "updated"]);
     assert!(feed.iter().all(|c| c.4["given_name"] != "Stale" && c.4["given_name"] != "X"));
+    let codes: BTreeSet<&str> = feed.iter().filter_map(|c| c.4["reference_code"].as_str()).collect();
+    assert_eq!(codes.len(), 3, "every case has its own reference code: {codes:?}");
 
     let too_many: Vec<Value> = (0..1001)
         .map(|i| json!({"source_system": "csi", "external_id": format!("N{i}"), "case": {"given_name": "A", "family_name": "B"}}))
@@ -432,6 +436,126 @@ async fn a_batch_applies_the_good_items_and_reports_each_bad_one() {
         &app.post("/api/v1/sync/cases/batch", Some(&client), &json!({"items": []})).await,
         "items",
     );
+}
+
+fn batch_of(source: &str, ids: impl IntoIterator<Item = String>, given_name: &str) -> Value {
+    let items: Vec<Value> = ids
+        .into_iter()
+        .map(|id| {
+            json!({"source_system": source, "external_id": id,
+            "case": {"given_name": given_name, "family_name": "Diallo"}})
+        })
+        .collect();
+    json!({"items": items})
+}
+
+#[actix_web::test]
+async fn new_cases_of_a_batch_are_created_together_and_an_id_repeated_in_it_applies_in_order() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let code = unique_code();
+    let org = app.create_organization(&admin, &code).await;
+    let client = app.integration_token(&[&org]).await;
+    let mut batch = batch_of("csi", (0..120).map(|i| format!("N{i}")), "Amina");
+    let items = batch["items"].as_array_mut().unwrap();
+    // The third time an id appears the form differs: an update of the case its first item created.
+    items.push(json!({"source_system": "csi", "external_id": "N7", "case": {"given_name": "Amina", "family_name": "Diallo"}}));
+    items.push(json!({"source_system": "csi", "external_id": "N7", "if_match": 1, "case": {"given_name": "Aminata", "family_name": "Diallo"}}));
+    // A new id whose first item fails: the next item with it creates the case.
+    items.push(json!({"source_system": "csi", "external_id": "LATE", "if_match": 3, "case": {"given_name": "A", "family_name": "B"}}));
+    items.push(json!({"source_system": "csi", "external_id": "LATE", "case": {"given_name": "A", "family_name": "B"}}));
+    let res = app.post("/api/v1/sync/cases/batch", Some(&client), &batch).await;
+    res.expect_status(200);
+    let results = res.body["results"].as_array().unwrap();
+    let tail: Vec<(&str, Option<i64>)> =
+        results[120..].iter().map(|r| (r["status"].as_str().unwrap(), r["version"].as_i64())).collect();
+    assert_eq!(
+        tail,
+        [("unchanged", Some(1)), ("updated", Some(2)), ("conflict", None), ("created", Some(1))]
+    );
+    assert_eq!(results[7]["case_id"], results[121]["case_id"]);
+    assert_eq!(res.body["created"], 121);
+
+    let (feed, _) = drain(&app, &client, "0").await;
+    let created: Vec<&Value> = feed.iter().filter(|c| c.3 == "created").map(|c| &c.4).collect();
+    assert_eq!(created.len(), 121);
+    let codes: BTreeSet<String> =
+        created.iter().map(|c| c["reference_code"].as_str().unwrap().to_string()).collect();
+    let year = chrono::Utc::now().format("%Y");
+    let expected: BTreeSet<String> = (1..=121).map(|n| format!("{code}-{year}-{n:05}")).collect();
+    assert_eq!(codes, expected, "one run of reference numbers, none skipped or repeated");
+    let n7 = feed.iter().rev().find(|c| c.4["external_id"] == "N7").unwrap();
+    assert_eq!(n7.4["given_name"], "Aminata");
+    let audit = app.get("/api/v1/audit-events?action=case.create&limit=200", Some(&admin)).await;
+    audit.expect_status(200);
+    let audited: HashSet<&str> =
+        audit.body["items"].as_array().unwrap().iter().filter_map(|e| e["resource_id"].as_str()).collect();
+    assert!(created.iter().all(|c| audited.contains(c["id"].as_str().unwrap())), "every creation is audited");
+
+    // The next case the organization opens continues the run.
+    let op = app.user_token("operator", &org).await;
+    let case =
+        app.post("/api/v1/cases", Some(&op), &json!({"given_name": "Omar", "family_name": "Kane"})).await;
+    case.expect_status(201);
+    assert_eq!(case.body["reference_code"], format!("{code}-{year}-00122"));
+}
+
+#[actix_web::test]
+async fn two_batches_creating_the_same_ids_at_once_create_each_case_once() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let org = app.create_organization(&admin, &unique_code()).await;
+    let client = app.integration_token(&[&org]).await;
+    let batch = batch_of("csi", (0..200).map(|i| format!("SAME-{i}")), "Amina");
+    let sent = (0..3).map(|_| app.post("/api/v1/sync/cases/batch", Some(&client), &batch));
+    let answers = futures_util::future::join_all(sent).await;
+    let mut created = 0;
+    for answer in &answers {
+        answer.expect_status(200);
+        assert_eq!(answer.body["conflict"], 0, "{}", answer.text);
+        assert_eq!(answer.body["invalid"], 0, "{}", answer.text);
+        created += answer.body["created"].as_i64().unwrap();
+    }
+    assert_eq!(created, 200, "each id created once, the other batches found it unchanged");
+    let (feed, _) = drain(&app, &client, "0").await;
+    assert_eq!(feed.len(), 200);
+}
+
+#[actix_web::test]
+async fn a_client_of_several_organizations_reads_their_changes_merged_in_order_and_no_others() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        ids.push(app.create_organization(&admin, &unique_code()).await);
+    }
+    let client = app.integration_token(&[&ids[0], &ids[1], &ids[2]]).await;
+    let outsider = app.integration_token(&[&ids[3]]).await;
+    // Interleaved writes, one organization far busier than the others (more than a first read of it).
+    for round in 0..6 {
+        for (n, org) in ids.iter().enumerate() {
+            let count = if n == 0 { 9 } else { 1 };
+            let mut batch = batch_of("csi", (0..count).map(|i| format!("{n}-{round}-{i}")), "Amina");
+            for item in batch["items"].as_array_mut().unwrap() {
+                item["organization_id"] = json!(org);
+            }
+            let token = if n == 3 { &outsider } else { &client };
+            let res = app.post("/api/v1/sync/cases/batch", Some(token), &batch).await;
+            assert_eq!(res.body["created"], count, "{}", res.text);
+        }
+    }
+    let (small_pages, _) = drain(&app, &client, "0").await;
+    let whole = app.get("/api/v1/sync/changes?since=0&limit=1000", Some(&client)).await;
+    whole.expect_status(200);
+    let seqs: Vec<i64> = small_pages.iter().map(|c| c.0).collect();
+    let whole_seqs: Vec<i64> =
+        whole.body["changes"].as_array().unwrap().iter().map(|c| c["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs.len(), 6 * (9 + 1 + 1), "every change of the three organizations");
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in sequence order: {seqs:?}");
+    assert_eq!(seqs, whole_seqs, "pages of 7 and one page of 1000 read the same feed");
+    let theirs: HashSet<String> = drain(&app, &outsider, "0").await.0.into_iter().map(|c| c.2).collect();
+    assert_eq!(theirs.len(), 6);
+    assert!(small_pages.iter().all(|c| !theirs.contains(&c.2)), "no change of another organization");
 }
 
 #[actix_web::test]

@@ -160,6 +160,29 @@ pub(crate) fn insert_new(c: &mut DbConnection, caller: &Caller, row: &mut CaseRo
     audit::record(c, &AuditEvent::by(caller, "case.create", "case", Some(&row.id)).case(&row.id))
 }
 
+/// `insert_new` for many cases whose desk and assignee are already checked, in a handful of statements:
+/// the reference numbers reserved per organization and year, the cases and their audit entries each in
+/// multi-row inserts. Codes follow the order of `rows`.
+pub(crate) fn insert_many_new(c: &mut DbConnection, caller: &Caller, rows: &mut [CaseRow]) -> Result<()> {
+    let mut blocks: std::collections::BTreeMap<(String, i32), Vec<usize>> = Default::default();
+    for (i, row) in rows.iter().enumerate() {
+        blocks.entry((row.organization_id.clone(), reference_year(row.created_at))).or_default().push(i);
+    }
+    for ((org, year), members) in blocks {
+        let code = db::organizations::get(c, &org)?.code;
+        let first = repo::reserve_reference_numbers(c, &org, year, members.len() as i64)?;
+        for (n, i) in (first..).zip(members) {
+            rows[i].reference_code = reference_code(&code, year, n);
+        }
+    }
+    repo::insert_many(c, rows)?;
+    let events: Vec<AuditEvent> = rows
+        .iter()
+        .map(|row| AuditEvent::by(caller, "case.create", "case", Some(&row.id)).case(&row.id))
+        .collect();
+    audit::record_all(c, &events)
+}
+
 /// List and search cases
 ///
 /// Newest first, cursor-paginated. Filters combine with AND. Operators and coordinators see their

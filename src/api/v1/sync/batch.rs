@@ -7,11 +7,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::upsert::{ExternalKey, Outcome, upsert};
-use crate::api::v1::cases::CreateCase;
+use std::collections::HashSet;
+
+use super::upsert::{ExternalKey, Outcome, case_to_create, upsert};
+use crate::api::v1::cases::{self, CreateCase};
 use crate::app::AppState;
 use crate::auth::{Action, policy, principal::Caller};
-use crate::db;
+use crate::db::{self, DbConnection, cases::CaseRow, changes::FeedScope};
 use crate::error::{Error, Result};
 use crate::http::json::{is_json, parse_json, parse_json_keeping_nul, read_body};
 use crate::http::problem::Problem;
@@ -129,7 +131,7 @@ impl ItemResult {
     fn new(
         index: usize,
         item: &serde_json::Value,
-        applied: Result<(Outcome, db::cases::CaseRow)>,
+        applied: Result<(Outcome, CaseRow)>,
         instance: &str,
     ) -> Self {
         let name = |field: &str| item.get(field).and_then(|v| v.as_str()).map(str::to_string);
@@ -165,11 +167,93 @@ impl ItemResult {
     }
 }
 
+/// Where an item of a batch stands while the batch is applied.
+#[allow(clippy::large_enum_variant)] // At most 1 000 of them, each holding its whole item anyway.
+enum Item {
+    /// Judged: applied, or refused with its problem.
+    Done(Result<(Outcome, CaseRow)>),
+    /// An id no case holds and no earlier item names, checked and ready to be inserted with the others.
+    New(ExternalKey, BatchItem),
+    /// To apply on its own: an id a case holds already, or one an earlier item of the batch creates.
+    Alone(ExternalKey, BatchItem),
+}
+
+/// Applies a batch inside the caller's transaction, with the outcome applying each item alone in order would
+/// have. The items creating a case that no other item names cannot affect one another, so they are
+/// inserted together: their reference numbers, cases and audit entries in a handful of statements. The
+/// rest (updates, ids repeated in the batch) follow one by one in order, each in a savepoint. If the shared
+/// insert fails (a concurrent writer took one of its ids), its items are applied one by one too.
+fn apply(
+    c: &mut DbConnection,
+    caller: &Caller,
+    scope: &FeedScope,
+    parsed: Vec<Result<(ExternalKey, BatchItem)>>,
+) -> Result<Vec<Result<(Outcome, CaseRow)>>> {
+    let held = db::cases::existing_external_ids(
+        c,
+        parsed.iter().flatten().map(|(k, _)| (k.source_system.as_str(), k.external_id.as_str())),
+    )?;
+    let mut claimed = HashSet::new();
+    let mut new_rows = Vec::new();
+    let mut items = Vec::with_capacity(parsed.len());
+    for parsed in parsed {
+        let (key, item) = match parsed {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                items.push(Item::Done(Err(e)));
+                continue;
+            }
+        };
+        if claimed.contains(&key) || held.contains(&(key.source_system.clone(), key.external_id.clone())) {
+            items.push(Item::Alone(key, item));
+            continue;
+        }
+        match case_to_create(c, caller, scope, &key, &item.case, item.if_match, owner(&item).as_deref()) {
+            Ok(row) => {
+                new_rows.push(row);
+                claimed.insert(key.clone());
+                items.push(Item::New(key, item));
+            }
+            Err(e) => items.push(Item::Done(Err(e))),
+        }
+    }
+    let inserted = !new_rows.is_empty()
+        && match c.transaction(|c| cases::insert_many_new(c, caller, &mut new_rows)) {
+            Ok(()) => true,
+            Err(e @ (Error::Internal(_) | Error::Unavailable(_))) => return Err(e),
+            Err(_) => false,
+        };
+    let mut new_rows = new_rows.into_iter();
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        let result = match item {
+            Item::Done(result) => result,
+            Item::New(..) if inserted => new_rows
+                .next()
+                .map(|row| (Outcome::Created, row))
+                .ok_or_else(|| Error::internal("batch", "fewer rows than new items")),
+            Item::New(key, item) | Item::Alone(key, item) => c.transaction(|c| {
+                upsert(c, caller, scope, &key, &item.case, item.if_match, owner(&item).as_deref())
+            }),
+        };
+        if let Err(e @ (Error::Internal(_) | Error::Unavailable(_))) = result {
+            return Err(e);
+        }
+        results.push(result);
+    }
+    Ok(results)
+}
+
+/// The organization named to own a case the item creates.
+fn owner(item: &BatchItem) -> Option<String> {
+    item.organization_id.map(|o| o.to_string())
+}
+
 /// Create or update up to 1 000 cases
 ///
-/// Each item is what `PUT /sync/cases/{source_system}/{external_id}` takes, applied in order in its own
-/// savepoint: an invalid or conflicting item is reported and skipped, never rejecting or half-writing the
-/// others. The answer is 200 with a result per item whenever the batch itself is well formed.
+/// Each item is what `PUT /sync/cases/{source_system}/{external_id}` takes, and the outcome is the one
+/// applying the items one by one in order gives: an invalid or conflicting item is reported and skipped,
+/// never rejecting or half-writing the others. The answer is 200 with a result per item whenever the batch itself is well formed.
 #[utoipa::path(
     tag = "sync",
     request_body = BatchRequest,
@@ -197,24 +281,17 @@ pub async fn batch(
     let result = state
         .db
         .run(move |c| {
+            // Parsed before the write transaction: no lock is held while the JSON is read.
+            let parsed: Vec<_> = raw.items.iter().map(parse_item).collect();
             let scope = super::sync_scope(c, &caller.principal)?;
-            db::write_tx(c, |c| {
-                let mut results = Vec::with_capacity(raw.items.len());
-                for (index, value) in raw.items.iter().enumerate() {
-                    let applied = parse_item(value).and_then(|(key, item)| {
-                        let owner = item.organization_id.map(|o| o.to_string());
-                        // A savepoint: a failing item leaves nothing behind, the batch goes on.
-                        c.transaction(|c| {
-                            upsert(c, &caller, &scope, &key, &item.case, item.if_match, owner.as_deref())
-                        })
-                    });
-                    if let Err(e @ (Error::Internal(_) | Error::Unavailable(_))) = applied {
-                        return Err(e);
-                    }
-                    results.push(ItemResult::new(index, value, applied, &instance));
-                }
-                Ok(results)
-            })
+            let applied = db::write_tx(c, |c| apply(c, &caller, &scope, parsed))?;
+            Ok(raw
+                .items
+                .iter()
+                .zip(applied)
+                .enumerate()
+                .map(|(index, (value, applied))| ItemResult::new(index, value, applied, &instance))
+                .collect::<Vec<_>>())
         })
         .await?;
     let count = |s: ItemStatus| result.iter().filter(|r| r.status == s).count();

@@ -46,7 +46,7 @@ fn validate_key(v: &str) -> std::result::Result<(), validator::ValidationError> 
 }
 
 /// An id in the source system: what the path and batch items carry.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Validate)]
 pub(super) struct ExternalKey {
     #[validate(length(min = 1, max = 64), custom(function = "validate_key"))]
     pub(super) source_system: String,
@@ -95,6 +95,56 @@ fn owner_for(caller: &Caller, scope: &FeedScope, named: Option<&str>) -> Result<
     }
 }
 
+/// What any upsert must pass before the database is asked anything.
+fn check_request(
+    key: &ExternalKey,
+    form: &CreateCase,
+    scope: &FeedScope,
+    named_owner: Option<&str>,
+) -> Result<()> {
+    check_form(key, form)?;
+    if named_owner.is_some_and(|o| !scope.includes(o)) {
+        return Err(Error::Forbidden("the caller does not act for that organization".into()));
+    }
+    Ok(())
+}
+
+/// The case an upsert of an id no case holds creates, before its desk and assignee are checked.
+fn new_row(
+    caller: &Caller,
+    scope: &FeedScope,
+    key: &ExternalKey,
+    form: &CreateCase,
+    expected: Option<i64>,
+    named_owner: Option<&str>,
+) -> Result<CaseRow> {
+    if expected.is_some() {
+        return Err(Error::PreconditionFailed);
+    }
+    let owner = owner_for(caller, scope, named_owner)?;
+    let mut row = cases::new_case_row(&owner, &caller.principal.user_id, form, db::now())?;
+    row.source_system = Some(key.source_system.clone());
+    row.external_id = Some(key.external_id.clone());
+    Ok(row)
+}
+
+/// The case an upsert of an id no case holds would create, with every check `upsert` makes done and
+/// nothing written: for a batch to insert many such cases together (`cases::insert_many_new`).
+pub(super) fn case_to_create(
+    c: &mut DbConnection,
+    caller: &Caller,
+    scope: &FeedScope,
+    key: &ExternalKey,
+    form: &CreateCase,
+    expected: Option<i64>,
+    named_owner: Option<&str>,
+) -> Result<CaseRow> {
+    check_request(key, form, scope, named_owner)?;
+    let row = new_row(caller, scope, key, form, expected, named_owner)?;
+    cases::check_links(c, &row.organization_id, row.desk_id.as_deref(), row.assignee_id.as_deref())?;
+    Ok(row)
+}
+
 /// One upsert, inside the caller's transaction.
 pub(super) fn upsert(
     c: &mut DbConnection,
@@ -105,18 +155,9 @@ pub(super) fn upsert(
     expected: Option<i64>,
     named_owner: Option<&str>,
 ) -> Result<(Outcome, CaseRow)> {
-    check_form(key, form)?;
-    if named_owner.is_some_and(|o| !scope.includes(o)) {
-        return Err(Error::Forbidden("the caller does not act for that organization".into()));
-    }
+    check_request(key, form, scope, named_owner)?;
     let Some(mut row) = db::cases::find_by_external(c, &key.source_system, &key.external_id)? else {
-        if expected.is_some() {
-            return Err(Error::PreconditionFailed);
-        }
-        let owner = owner_for(caller, scope, named_owner)?;
-        let mut row = cases::new_case_row(&owner, &caller.principal.user_id, form, db::now())?;
-        row.source_system = Some(key.source_system.clone());
-        row.external_id = Some(key.external_id.clone());
+        let mut row = new_row(caller, scope, key, form, expected, named_owner)?;
         cases::insert_new(c, caller, &mut row)?;
         return Ok((Outcome::Created, row));
     };
