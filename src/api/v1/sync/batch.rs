@@ -1,13 +1,13 @@
 //! `POST /sync/cases/batch`: up to 1 000 upserts in one request, each judged and applied on its own, with a
 //! result per item.
 
+use std::collections::HashSet;
+
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
-
-use std::collections::HashSet;
 
 use super::upsert::{ExternalKey, Outcome, case_to_create, upsert};
 use crate::api::v1::cases::{self, CreateCase};
@@ -253,7 +253,8 @@ fn owner(item: &BatchItem) -> Option<String> {
 ///
 /// Each item is what `PUT /sync/cases/{source_system}/{external_id}` takes, and the outcome is the one
 /// applying the items one by one in order gives: an invalid or conflicting item is reported and skipped,
-/// never rejecting or half-writing the others. The answer is 200 with a result per item whenever the batch itself is well formed.
+/// never rejecting or half-writing the others. The answer is 200 with a result per item whenever the batch
+/// itself is well formed.
 #[utoipa::path(
     tag = "sync",
     request_body = BatchRequest,
