@@ -34,7 +34,7 @@ failed, a statistics call failed); with --smoke also on any non-2xx answer or so
 with no successful request. Missed targets never fail a run.
 
 Knobs (environment): BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432), SPORTELLO_BENCH_PASSWORD,
-BENCH_OPERATOR / BENCH_ADMIN / BENCH_ANALYST (the accounts, default bench-generate's), BENCH_GENERATOR.
+BENCH_OPERATOR / BENCH_ADMIN / BENCH_ANALYST (the accounts, default bench-generate's), BENCH_GENERATOR, BENCH_SERVER (the server binary, default target/release/sportello: for A/B runs).
 """
 
 import argparse
@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 LUA = ROOT / "bench" / "lua"
 RESULTS = ROOT / "bench" / "results"
-SERVER = ROOT / "target" / "release" / "sportello"
+SERVER = Path(os.environ.get("BENCH_SERVER", ROOT / "target" / "release" / "sportello"))
 GENERATOR = Path(os.environ.get("BENCH_GENERATOR", ROOT / "target" / "release" / "examples" / "bench-generate"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 

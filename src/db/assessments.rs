@@ -104,7 +104,8 @@ macro_rules! latest_rows {
 
 /// The case's latest assessment with its domains, in one query walking the (case_id, version) index.
 pub fn latest(conn: &mut DbConnection, case_id: &str) -> Result<Option<(AssessmentRow, Vec<DomainRow>)>> {
-    let rows: Vec<(DomainRow, AssessmentRow)> = latest_rows!(case_id).load(conn)?;
+    let rows: Vec<(DomainRow, AssessmentRow)> =
+        crate::db::on_backend!(conn, |b| latest_rows!(case_id).load(b))?;
     let Some(top) = rows.first().map(|(d, _)| d.version) else { return Ok(None) };
     let mut assessment = None;
     let mut domains = Vec::new();

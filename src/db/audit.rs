@@ -95,22 +95,49 @@ impl AuditEvent {
     }
 }
 
+/// The event's columns, every one named, NULLs included. The derived `Insertable` leaves a `None` out of
+/// the statement, so each combination of empty fields would be new SQL, built and prepared on every call,
+/// and on SQLite a batch would become one savepoint per row. With all columns the SQL never changes and
+/// diesel prepares it once per connection.
+macro_rules! columns_of {
+    ($e:expr) => {
+        (
+            a::id.eq(&$e.id),
+            a::occurred_at.eq(&$e.occurred_at),
+            a::actor_id.eq(&$e.actor_id),
+            a::actor_organization_id.eq(&$e.actor_organization_id),
+            a::actor_role.eq(&$e.actor_role),
+            a::action.eq(&$e.action),
+            a::resource_type.eq(&$e.resource_type),
+            a::resource_id.eq(&$e.resource_id),
+            a::case_id.eq(&$e.case_id),
+            a::request_id.eq(&$e.request_id),
+            a::client_ip.eq(&$e.client_ip),
+            a::outcome.eq(&$e.outcome),
+            a::details.eq(&$e.details),
+        )
+    };
+}
+
 pub fn record(conn: &mut DbConnection, event: &AuditEvent) -> Result<()> {
-    diesel::insert_into(a::table).values(event).execute(conn)?;
+    crate::db::on_backend!(conn, |b| diesel::insert_into(a::table).values(columns_of!(event)).execute(b))?;
     Ok(())
 }
 
-/// Many events in multi-row inserts (13 columns: 1 000 rows a statement stay under both backends'
-/// parameter limits).
+/// Many events: on SQLite one prepared insert run per event (no round trips to save), on PostgreSQL
+/// multi-row inserts of 1 000 rows (13 columns: under the parameter limit).
 pub fn record_all(conn: &mut DbConnection, events: &[AuditEvent]) -> Result<()> {
-    for chunk in events.chunks(1_000) {
+    match conn {
+        DbConnection::Sqlite(_) => events.iter().try_for_each(|event| record(conn, event)),
         // Multi-row inserts do not compile through MultiConnection.
-        match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(a::table).values(chunk).execute(c)?,
-            DbConnection::Postgresql(c) => diesel::insert_into(a::table).values(chunk).execute(c)?,
-        };
+        DbConnection::Postgresql(c) => {
+            for chunk in events.chunks(1_000) {
+                let rows: Vec<_> = chunk.iter().map(|e| columns_of!(e)).collect();
+                diesel::insert_into(a::table).values(rows).execute(c)?;
+            }
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 /// A recorded event, as read back: the same columns as what is written.

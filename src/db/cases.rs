@@ -190,19 +190,16 @@ pub fn insert(conn: &mut DbConnection, row: &CaseRow) -> Result<()> {
 pub fn get(conn: &mut DbConnection, scope: &CaseScope, id: &str) -> Result<CaseRow> {
     // Static queries (the case by id, then the caller's grant if it does not own it) rather than the
     // boxed `scoped` query: diesel caches their prepared statements, and this is the hottest read.
-    let row = c::table
-        .filter(c::id.eq(id))
-        .filter(c::deleted_at.is_null())
-        .select(CaseRow::as_select())
-        .first(conn)
-        .optional()?
+    let live = c::table.filter(c::id.eq(id)).filter(c::deleted_at.is_null());
+    let row = crate::db::on_backend!(&mut *conn, |b| live.select(CaseRow::as_select()).first(b).optional())?
         .ok_or(Error::NotFound)?;
     let (org, access) = match scope {
         CaseScope::All => return Ok(row),
         CaseScope::Organization { id: org, .. } if row.organization_id == *org => return Ok(row),
         CaseScope::Organization { id: org, access } => (org, *access),
     };
-    let granted: Vec<String> = live_grants!(org).filter(g::case_id.eq(id)).select(g::access).load(conn)?;
+    let grants = live_grants!(org).filter(g::case_id.eq(id)).select(g::access);
+    let granted: Vec<String> = crate::db::on_backend!(conn, |b| grants.load(b))?;
     let contributes = granted.iter().any(|a| a == Access::Contribute.as_str());
     match access {
         _ if granted.is_empty() => Err(Error::NotFound),

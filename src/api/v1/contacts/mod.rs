@@ -238,8 +238,16 @@ pub async fn get_contact(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::ContactRead)?;
     let (id, scope) = (id.into_inner().to_string(), policy::organization_scope(&caller.principal));
-    let row = state.db.run(move |c| repo::get(c, &scope, &id)).await?;
-    state.audit.record(audited(&caller, "desk_contact.read", &row)).await?;
+    let (audit, reader) = (state.audit.clone(), caller.clone());
+    let (row, committed) = state
+        .db
+        .run(move |c| {
+            let row = repo::get(c, &scope, &id)?;
+            let committed = audit.queue(audited(&reader, "desk_contact.read", &row))?;
+            Ok((row, committed))
+        })
+        .await?;
+    committed.wait().await?;
     let version = row.version;
     Ok(respond::ok_versioned(&DeskContact::try_from(row)?, version))
 }
