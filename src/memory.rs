@@ -8,7 +8,8 @@
 //!   waiting on the database anyway (each keeps its own small-block cache, so the arenas' locks are rare);
 //! - [`release_when_idle`]: a watcher thread asks glibc to release free pages (`malloc_trim`) once no
 //!   request has been served for a whole interval: never under load, where reuse is what makes the
-//!   allocator fast, and at most once per quiet period.
+//!   allocator fast, and at most once per quiet period. Before that, SQLite's connections drop their page
+//!   caches (up to 2 MiB each), which the next query refills from the operating system's file cache.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
@@ -30,8 +31,13 @@ fn should_trim(now: u64, last_tick: u64, last_trim: u64) -> bool {
     now == last_tick && now != last_trim
 }
 
-/// Starts the watcher thread. It ends with the application: it holds the counter weakly.
-pub fn release_when_idle(activity: &Activity, interval: Duration) -> std::io::Result<()> {
+/// Starts the watcher thread. It ends with the application: it holds the counter weakly. At each trim it
+/// first runs `release_caches` (caches that would otherwise keep what the trim could give back).
+pub fn release_when_idle(
+    activity: &Activity,
+    interval: Duration,
+    release_caches: impl Fn() + Send + 'static,
+) -> std::io::Result<()> {
     let counter: Weak<AtomicU64> = Arc::downgrade(&activity.0);
     let count = move || counter.upgrade().map(|c| c.load(Ordering::Relaxed));
     std::thread::Builder::new().name("memory-trim".into()).spawn(move || {
@@ -41,6 +47,7 @@ pub fn release_when_idle(activity: &Activity, interval: Duration) -> std::io::Re
             std::thread::sleep(interval);
             let Some(now) = count() else { return };
             if should_trim(now, last_tick, last_trim) {
+                release_caches();
                 trim();
                 last_trim = now;
             }

@@ -175,6 +175,19 @@ impl Database {
         .map_err(|e| Error::internal("blocking task", e))?
     }
 
+    /// Asks the pool's idle SQLite connections to free their page caches (nothing to do on PostgreSQL, whose
+    /// caches are the server's). Busy connections are left alone: the pool lends only idle ones here.
+    pub fn release_memory(&self) {
+        let idle: Vec<Conn> = std::iter::from_fn(|| self.pool.try_get()).take(self.pool.max_size() as usize).collect();
+        for mut conn in idle {
+            if let DbConnection::Sqlite(c) = &mut *conn
+                && let Err(e) = c.batch_execute("PRAGMA shrink_memory")
+            {
+                log::warn!("SQLite: could not release a connection's cache: {e}");
+            }
+        }
+    }
+
     /// (open, idle, maximum) connections of the pool.
     pub fn pool_state(&self) -> (u32, u32, u32) {
         let s = self.pool.state();
