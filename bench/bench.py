@@ -639,24 +639,30 @@ def ready_runs(backend):
 # --- profiles -----------------------------------------------------------------------------------------
 
 class Profiler:
-    """perf record on the server while one scenario runs (sampled, no call graphs: the release build has no
-    debug info), then the functions taking the most samples as text next to the report."""
+    """perf record of the whole machine while one scenario runs (sampled, no call graphs: the release build has
+    no debug info), then, as text next to the report, where the CPU went by thread (the machine's idle time
+    included, as `swapper`) and the server's busiest functions. System-wide, because `perf record -p` missed
+    the threads of the server's blocking pool, where the queries run."""
 
     def __init__(self, run, name):
         self.data = WORK / f"profile-{run.args.backend}-{run.size}-{name}.data"
-        self.text = self.data.with_suffix(".txt")
-        self.proc = subprocess.Popen(["perf", "record", "-q", "-F", "999", "-p", str(run.server.proc.pid),
-                                      "-o", str(self.data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.text, self.pid = self.data.with_suffix(".txt"), run.server.proc.pid
+        self.proc = subprocess.Popen(["perf", "record", "-q", "-a", "-F", "999", "-o", str(self.data)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def report(self, *options):
+        out = subprocess.run(["perf", "report", "-i", str(self.data), "--stdio", "--no-children", *options],
+                             capture_output=True, text=True).stdout
+        # perf pads each line to the widest symbol and appends empty columns: keep percent, object, symbol.
+        return [" ".join(l.split()[:3] + [" ".join(l.split()[3:]).rstrip(" -")])
+                for l in out.splitlines() if l.strip() and not l.startswith("#")]
 
     def stop(self):
         self.proc.send_signal(2)  # SIGINT: perf writes its file and exits
         self.proc.wait(60)
-        report = subprocess.run(["perf", "report", "-i", str(self.data), "--stdio", "--no-children",
-                                 "--sort", "dso,symbol", "--percent-limit", "0.7"],
-                                capture_output=True, text=True)
-        # perf pads each line to the widest symbol and appends empty columns: keep percent, object, symbol.
-        lines = [" ".join(l.split()[:3] + [" ".join(l.split()[3:]).rstrip(" -")])
-                 for l in report.stdout.splitlines() if l.strip() and not l.startswith("#")]
+        threads = self.report("--sort", "comm", "--percent-limit", "0.5")
+        functions = self.report("--pid", str(self.pid), "--sort", "dso,symbol", "--percent-limit", "0.5")
+        lines = ["# CPU by thread, whole machine", *threads, "", "# the server's functions", *functions]
         self.text.write_text("\n".join(lines) + "\n")
         print(f"   profile: {self.text.relative_to(ROOT)}", file=sys.stderr, flush=True)
 

@@ -107,7 +107,9 @@ impl Application {
             ),
         ];
         let db = state.db.clone();
-        crate::memory::release_when_idle(state.metrics.activity(), IDLE_BEFORE_TRIM, move || db.release_memory())?;
+        crate::memory::release_when_idle(state.metrics.activity(), IDLE_BEFORE_TRIM, move || {
+            db.release_memory()
+        })?;
         let spec = crate::openapi::document();
         let routes = web::Data::new(fallback::RouteTable::from_openapi(&spec));
         // Served as bytes serialized once and shared: Swagger UI's own handler keeps a copy of the document's

@@ -30,7 +30,7 @@ pub mod referrals;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod services;
-mod sqlite_plans;
+mod sqlite_process;
 pub mod stats;
 pub mod transfers;
 pub mod users;
@@ -109,7 +109,7 @@ impl Database {
                 u.clone()
             }
             DatabaseUrl::Sqlite(path) => {
-                sqlite_plans::enable_plan_stability();
+                sqlite_process::configure();
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| {
                         Error::Unavailable(format!("cannot create the directory {}: {e}", dir.display()))
@@ -178,7 +178,8 @@ impl Database {
     /// Asks the pool's idle SQLite connections to free their page caches (nothing to do on PostgreSQL, whose
     /// caches are the server's). Busy connections are left alone: the pool lends only idle ones here.
     pub fn release_memory(&self) {
-        let idle: Vec<Conn> = std::iter::from_fn(|| self.pool.try_get()).take(self.pool.max_size() as usize).collect();
+        let idle: Vec<Conn> =
+            std::iter::from_fn(|| self.pool.try_get()).take(self.pool.max_size() as usize).collect();
         for mut conn in idle {
             if let DbConnection::Sqlite(c) = &mut *conn
                 && let Err(e) = c.batch_execute("PRAGMA shrink_memory")

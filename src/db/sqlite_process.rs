@@ -1,6 +1,11 @@
-//! SQLite's query planner stability guarantee (QPSG), switched on for every connection the process opens.
+//! Process-wide SQLite settings, made once before the first connection opens.
 //!
-//! Without it SQLite may plan a statement around the values bound to its parameters, and then marks the
+//! Threading and memory statistics. The bundled SQLite is built "serialized": every call takes the
+//! connection's mutex, and by default every allocation also takes a global one to keep memory
+//! statistics that nothing here reads. A diesel connection is only ever used by one thread at a time (the
+//! pool lends it whole), so "multi-thread" mode is as safe, and the statistics are switched off.
+//!
+//! The query planner stability guarantee (QPSG), switched on for every connection. Without it SQLite may plan a statement around the values bound to its parameters, and then marks the
 //! statement to be planned again whenever such a parameter is bound anew. Since SQLite 3.47 a bound
 //! `LIMIT ?` is one of them, and diesel binds every LIMIT: each run of a cached `.first()` or page query
 //! was parsed and planned from scratch (half the CPU of `GET /cases/{id}` in the profile). With the
@@ -14,9 +19,21 @@ use std::sync::Once;
 use libsqlite3_sys as ffi;
 
 /// Applies to connections opened after the first call; later calls do nothing.
-pub fn enable_plan_stability() {
+pub fn configure() {
     static REGISTERED: Once = Once::new();
     REGISTERED.call_once(|| {
+        // SAFETY: sqlite3_config with these options takes an int or nothing. Once SQLite is initialized (a
+        // connection was opened earlier in this process, as in some tests) it refuses with SQLITE_MISUSE
+        // and changes nothing; the defaults are correct, only slower.
+        let (threading, statistics) = unsafe {
+            (
+                ffi::sqlite3_config(ffi::SQLITE_CONFIG_MULTITHREAD),
+                ffi::sqlite3_config(ffi::SQLITE_CONFIG_MEMSTATUS, 0 as c_int),
+            )
+        };
+        if threading != ffi::SQLITE_OK || statistics != ffi::SQLITE_OK {
+            log::debug!("SQLite was initialized already: threading and memory statistics left as they are");
+        }
         // SAFETY: registers a function pointer with the right signature; SQLite keeps it for the process.
         let rc = unsafe { ffi::sqlite3_auto_extension(Some(on_open)) };
         if rc != ffi::SQLITE_OK {
@@ -75,7 +92,7 @@ mod tests {
     #[test]
     #[allow(clippy::unwrap_used)]
     fn a_statement_is_planned_once_however_its_limit_is_bound() {
-        enable_plan_stability();
+        configure();
         assert_eq!(reprepares_of_a_rebound_limit(), 0);
     }
 }
