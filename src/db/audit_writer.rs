@@ -6,9 +6,9 @@
 //! and writes them all in the next one, then wakes their requests.
 //!
 //! A request queues its entry from the database thread that ran its read, as the read ends
-//! ([`AuditWriter::queue`]: no hand-off to another thread for it), and waits for the commit without
-//! holding a thread or a connection ([`Committed`]): every request in flight can be in the next commit,
-//! and the more load, the larger the commits.
+//! ([`AuditWriter::audited_read`]: no hand-off to another thread for it), and waits for the commit
+//! without holding a thread or a connection: every request in flight can be in the next commit, and the
+//! more load, the larger the commits.
 //!
 //! The guarantee is the one a transaction per read gives: a request is answered only after its entry is
 //! committed, so a read the client received is never missing from the trail after a crash of the process
@@ -40,10 +40,10 @@ pub struct AuditWriter {
 
 /// An entry's commit, to await before answering the read it audits.
 #[must_use = "a read may be answered only once its audit entry is committed"]
-pub struct Committed(oneshot::Receiver<Result<()>>);
+struct Committed(oneshot::Receiver<Result<()>>);
 
 impl Committed {
-    pub async fn wait(self) -> Result<()> {
+    async fn wait(self) -> Result<()> {
         self.0.await.map_err(|_| Error::Unavailable("the audit trail writer stopped".into()))?
     }
 }
@@ -60,7 +60,7 @@ impl AuditWriter {
 
     /// Queues the event for the next commit; never blocks. The queue is unbounded, but each request
     /// waits for its own entry, so it never holds more entries than requests in flight.
-    pub fn queue(&self, event: AuditEvent) -> Result<Committed> {
+    fn queue(&self, event: AuditEvent) -> Result<Committed> {
         let (committed, wait) = oneshot::channel();
         self.queue
             .send(Pending { event, committed })
@@ -71,6 +71,24 @@ impl AuditWriter {
     /// Records the event; resolves once it is committed.
     pub async fn record(&self, event: AuditEvent) -> Result<()> {
         self.queue(event)?.wait().await
+    }
+
+    /// Runs `read` on a database thread, queues the event it returns from that thread, and resolves with
+    /// what it read once the event is committed.
+    pub async fn audited_read<T, F>(&self, db: &Database, read: F) -> Result<T>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<(T, AuditEvent)> + Send + 'static,
+        T: Send + 'static,
+    {
+        let writer = self.clone();
+        let (value, committed) = db
+            .run(move |c| {
+                let (value, event) = read(c)?;
+                Ok((value, writer.queue(event)?))
+            })
+            .await?;
+        committed.wait().await?;
+        Ok(value)
     }
 }
 

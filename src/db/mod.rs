@@ -176,16 +176,18 @@ impl Database {
     }
 
     /// Asks the pool's idle SQLite connections to free their page caches (nothing to do on PostgreSQL, whose
-    /// caches are the server's). Busy connections are left alone: the pool lends only idle ones here.
+    /// caches are the server's: the first connection lent says which it is). Busy connections are left
+    /// alone: the pool lends only idle ones here, each held until the end so the next one is another.
     pub fn release_memory(&self) {
-        let idle: Vec<Conn> =
-            std::iter::from_fn(|| self.pool.try_get()).take(self.pool.max_size() as usize).collect();
-        for mut conn in idle {
-            if let DbConnection::Sqlite(c) = &mut *conn
-                && let Err(e) = c.batch_execute("PRAGMA shrink_memory")
-            {
+        let mut released = Vec::new();
+        while released.len() < self.pool.max_size() as usize
+            && let Some(mut conn) = self.pool.try_get()
+        {
+            let DbConnection::Sqlite(c) = &mut *conn else { return };
+            if let Err(e) = c.batch_execute("PRAGMA shrink_memory") {
                 log::warn!("SQLite: could not release a connection's cache: {e}");
             }
+            released.push(conn);
         }
     }
 

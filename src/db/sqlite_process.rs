@@ -5,8 +5,9 @@
 //! statistics that nothing here reads. A diesel connection is only ever used by one thread at a time (the
 //! pool lends it whole), so "multi-thread" mode is as safe, and the statistics are switched off.
 //!
-//! The query planner stability guarantee (QPSG), switched on for every connection. Without it SQLite may plan a statement around the values bound to its parameters, and then marks the
-//! statement to be planned again whenever such a parameter is bound anew. Since SQLite 3.47 a bound
+//! The query planner stability guarantee (QPSG), switched on for every connection. Without it SQLite may
+//! plan a statement around the values bound to its parameters, and then marks the statement to be
+//! planned again whenever such a parameter is bound anew. Since SQLite 3.47 a bound
 //! `LIMIT ?` is one of them, and diesel binds every LIMIT: each run of a cached `.first()` or page query
 //! was parsed and planned from scratch (half the CPU of `GET /cases/{id}` in the profile). With the
 //! guarantee a statement is planned once, from its text and the schema, and the statement cache works as

@@ -203,17 +203,16 @@ pub async fn get_appointment(state: web::Data<AppState>, caller: Caller, ids: Id
     policy::require(&caller.principal, Action::AppointmentRead)?;
     let (desk_id, id) = ids.into_inner();
     let (desk_id, id) = (desk_id.to_string(), id.to_string());
-    let (audit, reader) = (state.audit.clone(), caller.clone());
-    let (row, committed) = state
-        .db
-        .run(move |c| {
+    let reader = caller.clone();
+    let row = state
+        .audit
+        .audited_read(&state.db, move |c| {
             own_desk(c, &reader, &desk_id)?;
             let row = repo::get(c, &desk_id, &id)?;
-            let committed = audit.queue(audited(&reader, "appointment.read", &row))?;
-            Ok((row, committed))
+            let event = audited(&reader, "appointment.read", &row);
+            Ok((row, event))
         })
         .await?;
-    committed.wait().await?;
     let version = row.version;
     Ok(respond::ok_versioned(&Appointment::try_from(row)?, version))
 }

@@ -230,19 +230,18 @@ pub async fn list_cases(
         inactive_since: q.inactive_days.map(|d| today - chrono::Days::new(u64::from(d))),
     };
     let (after, limit, scope) = (page.after_id()?, page.limit(), policy::case_scope(&caller.principal));
-    let (audit, lister) = (state.audit.clone(), caller.clone());
-    let (rows, committed) = state
-        .db
-        .run(move |c| {
+    let lister = caller.clone();
+    let rows = state
+        .audit
+        .audited_read(&state.db, move |c| {
             let rows = repo::list(c, &scope, &filter, after.as_deref(), limit)?;
             // Which cases were shown, by id: who saw a person's data in a list is part of their access record.
             let shown: Vec<&str> = rows.iter().take(limit as usize).map(|r| r.id.as_str()).collect();
             let event = AuditEvent::by(&lister, "case.list", "case", None)
                 .details(serde_json::json!({"count": shown.len(), "case_ids": shown}));
-            Ok((rows, audit.queue(event)?))
+            Ok((rows, event))
         })
         .await?;
-    committed.wait().await?;
     Ok(respond::ok(&Page::try_from_rows(rows, limit, |r| r.id.as_str(), |r| to_case(&caller, r))?))
 }
 
@@ -343,17 +342,15 @@ pub async fn get_case(
     policy::require(&caller.principal, Action::CaseRead)?;
     let (id, scope) = (id.into_inner().to_string(), policy::case_scope(&caller.principal));
     let event = AuditEvent::by(&caller, "case.read", "case", Some(&id)).case(&id);
-    let audit = state.audit.clone();
     // The latest assessment comes with the case: one more query, on the (case_id, version) index.
-    let (row, latest, committed) = state
-        .db
-        .run(move |c| {
+    let (row, latest) = state
+        .audit
+        .audited_read(&state.db, move |c| {
             let row = repo::get(c, &scope, &id)?;
             let latest = db::assessments::latest(c, &id)?;
-            Ok((row, latest, audit.queue(event)?))
+            Ok(((row, latest), event))
         })
         .await?;
-    committed.wait().await?;
     let version = row.version;
     let mut case = to_case(&caller, row)?;
     case.latest_assessment = latest

@@ -238,16 +238,15 @@ pub async fn get_contact(
 ) -> Result<HttpResponse> {
     policy::require(&caller.principal, Action::ContactRead)?;
     let (id, scope) = (id.into_inner().to_string(), policy::organization_scope(&caller.principal));
-    let (audit, reader) = (state.audit.clone(), caller.clone());
-    let (row, committed) = state
-        .db
-        .run(move |c| {
+    let reader = caller.clone();
+    let row = state
+        .audit
+        .audited_read(&state.db, move |c| {
             let row = repo::get(c, &scope, &id)?;
-            let committed = audit.queue(audited(&reader, "desk_contact.read", &row))?;
-            Ok((row, committed))
+            let event = audited(&reader, "desk_contact.read", &row);
+            Ok((row, event))
         })
         .await?;
-    committed.wait().await?;
     let version = row.version;
     Ok(respond::ok_versioned(&DeskContact::try_from(row)?, version))
 }

@@ -224,17 +224,16 @@ pub async fn get_document(state: web::Data<AppState>, caller: Caller, ids: Ids) 
     policy::require(&caller.principal, Action::DocumentRead)?;
     let ((case_id, id), scope) = (ids.into_inner(), policy::case_scope(&caller.principal));
     let (case_id, id) = (case_id.to_string(), id.to_string());
-    let (audit, reader) = (state.audit.clone(), caller.clone());
-    let (row, committed) = state
-        .db
-        .run(move |c| {
+    let reader = caller.clone();
+    let row = state
+        .audit
+        .audited_read(&state.db, move |c| {
             cases::get(c, &scope, &case_id)?;
             let row = repo::get(c, &case_id, &id)?;
-            let committed = audit.queue(audited(&reader, "document.read", &row))?;
-            Ok((row, committed))
+            let event = audited(&reader, "document.read", &row);
+            Ok((row, event))
         })
         .await?;
-    committed.wait().await?;
     let version = row.version;
     Ok(respond::ok_versioned(&Document::try_from(row)?, version))
 }
